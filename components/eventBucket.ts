@@ -1,0 +1,294 @@
+/**
+ * EventBucket: an S3 bucket with secure defaults and any number of event routes, all of which end
+ * in exactly one `aws.s3.BucketNotification` — validated (S3's overlap rule, self-triggering
+ * handlers) when each route is declared, before anything is deployed.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AwsContext, awsContext } from "./awsContext";
+import { EncryptionKey } from "./encryptionKey";
+import { encodeFilterValue } from "./objectFilter";
+import { denyInsecureTransport } from "./resourcePolicy";
+import {
+  RouteInput,
+  RouteSpec,
+  validateBucketRoutes,
+  validateRoute,
+  ObjectWrite,
+  NativeTargetKind,
+} from "./routeModel";
+import { SealedList } from "./sealedList";
+import { NotificationTarget } from "./target";
+import { Statement } from "./policyDocument";
+
+/** A route: which events, which objects, and the target they go to. */
+export interface Route extends RouteInput {
+  /** The destination: a LambdaTarget, TopicTarget or QueueTarget (or any NotificationTarget). */
+  target: NotificationTarget;
+}
+
+/** Arguments of {@link EventBucket}. */
+export interface EventBucketArgs {
+  /** Adopt an existing bucket by name instead of creating one: only its notification is managed. */
+  existing?: {
+    /** The bucket's name. */
+    bucketName: string;
+  };
+  /** The bucket's physical name. Default: the component name plus a random suffix. */
+  bucketName?: string;
+  /** Routes declared with the bucket. More can be added with {@link EventBucket.addRoute}. */
+  routes?: Route[];
+  /** Keep every version of every object. Default false. */
+  versioning?: boolean;
+  /** Encrypt objects with this customer-managed key (SSE-KMS, bucket key on). Default: SSE-S3. */
+  kmsKey?: EncryptionKey;
+  /** Let `pulumi destroy` delete a bucket that still holds objects. Default false. */
+  forceDestroy?: boolean;
+  /** Opt out of blocking all public access. Default false: all four public-access blocks on. */
+  allowPublicAccess?: boolean;
+  /** Opt out of the bucket policy that denies requests without TLS. Default false. */
+  allowInsecureTransport?: boolean;
+  /** Further bucket policy statements (the TLS-only statement is always first unless opted out). */
+  policyStatements?: Statement[];
+  /** Protect the bucket from deletion. Default false. */
+  protect?: boolean;
+}
+
+/** One row of the route table: what the plan and the docs show. */
+export interface RouteRow {
+  /** The bucket component's name. */
+  bucket: string;
+  /** The route's name. */
+  route: string;
+  /** S3 event types. */
+  events: string[];
+  /** Prefix, as written (decoded). */
+  prefix?: string;
+  /** Suffix, as written (decoded). */
+  suffix?: string;
+  /** Delivery path. */
+  delivery: RouteSpec["delivery"];
+  /** The target's label. */
+  target: string;
+}
+
+interface NativeEntry {
+  kind: NativeTargetKind;
+  arn: pulumi.Output<string>;
+  spec: RouteSpec;
+  dependsOn: pulumi.Resource[];
+}
+
+/** An S3 bucket that routes its events. */
+export class EventBucket extends pulumi.ComponentResource {
+  /** The bucket (undefined when adopted). */
+  readonly bucket?: aws.s3.Bucket;
+  /** The bucket's physical name. */
+  readonly bucketName: pulumi.Output<string>;
+  /** The bucket's ARN. */
+  readonly arn: pulumi.Output<string>;
+  /** The bucket's single notification configuration. */
+  readonly notification: aws.s3.BucketNotification;
+  /** The bucket policy (undefined when adopted or opted out). */
+  readonly policy?: aws.s3.BucketPolicy;
+  /** The validated routes, in declaration order. */
+  readonly routes: RouteSpec[] = [];
+  /** The route table, resolved when the notification is final. */
+  readonly routeTable: pulumi.Output<RouteRow[]>;
+  private readonly name: string;
+  private readonly physicalName?: string;
+  private readonly ctx: AwsContext;
+  private readonly kmsKeyArn?: pulumi.Output<string>;
+  private readonly entries: SealedList<NativeEntry>;
+
+  /**
+   * @param name  the component's name; children are `<name>`, `<name>-notification`, ...
+   * @param args  the bucket's settings and routes.
+   * @param opts  component options.
+   */
+  constructor(name: string, args: EventBucketArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    super("s3-event-routes:index:EventBucket", name, {}, opts);
+    this.name = name;
+    this.physicalName = args.existing?.bucketName ?? args.bucketName;
+    this.ctx = awsContext(this);
+    const owner = `EventBucket "${name}"`;
+    if (args.existing && args.bucketName) {
+      throw new Error(
+        `${owner}: give "existing.bucketName" to adopt a bucket or "bucketName" to name a new one, not both.`,
+      );
+    }
+    if (args.existing) {
+      this.bucketName = pulumi.output(args.existing.bucketName);
+      this.arn = pulumi.interpolate`arn:${this.ctx.partition}:s3:::${args.existing.bucketName}`;
+      pulumi.log.warn(
+        `${owner} adopts bucket "${args.existing.bucketName}": its notification configuration is replaced by this ` +
+          `stack's routes; entries written by anyone else are removed.`,
+        this,
+      );
+    } else {
+      this.bucket = this.createBucket(name, args);
+      this.bucketName = this.bucket.bucket;
+      this.arn = this.bucket.arn;
+      this.kmsKeyArn = args.kmsKey?.arn;
+      if (!args.allowInsecureTransport || args.policyStatements?.length) {
+        this.policy = this.createPolicy(name, args);
+      }
+    }
+
+    this.entries = new SealedList(`the notification of bucket "${name}"`);
+    const sealed = this.entries.values;
+    const entry = (e: NativeEntry) => ({
+      id: e.spec.name,
+      events: e.spec.events,
+      filterPrefix: e.spec.filter.prefix ? encodeFilterValue(e.spec.filter.prefix) : undefined,
+      filterSuffix: e.spec.filter.suffix ? encodeFilterValue(e.spec.filter.suffix) : undefined,
+    });
+    const ofKind = (kind: NativeTargetKind) => sealed.then((list) => list.filter((e) => e.kind === kind));
+    const dependencies: Promise<pulumi.Resource[]> = sealed.then((list) => list.flatMap((e) => e.dependsOn));
+    this.notification = new aws.s3.BucketNotification(
+      `${name}-notification`,
+      {
+        bucket: this.bucketName,
+        lambdaFunctions: ofKind("lambda").then((l) =>
+          l.map((e) => ({ ...entry(e), lambdaFunctionArn: e.arn })),
+        ),
+        queues: ofKind("sqs").then((l) => l.map((e) => ({ ...entry(e), queueArn: e.arn }))),
+        topics: ofKind("sns").then((l) => l.map((e) => ({ ...entry(e), topicArn: e.arn }))),
+      },
+      {
+        parent: this,
+        dependsOn: dependencies,
+      },
+    );
+    this.routeTable = pulumi.output(sealed.then(() => this.routes.map((r) => this.row(r))));
+
+    for (const route of args.routes ?? []) this.addRoute(route);
+    this.registerOutputs({ bucketName: this.bucketName, arn: this.arn, routeTable: this.routeTable });
+  }
+
+  /**
+   * Adds a route. It is validated against every route already on the bucket at once, and joins the
+   * bucket's single notification.
+   *
+   * @throws Error naming the route at fault and the fix (unknown event, overlap, self-trigger), or
+   *   when the notification is already final (a route added after an await or inside an apply).
+   */
+  addRoute(route: Route): RouteSpec {
+    if (
+      !route ||
+      typeof route !== "object" ||
+      !route.target ||
+      typeof route.target.bindNative !== "function"
+    ) {
+      throw new Error(
+        `Bucket "${this.name}", route ${this.routes.length + 1}: "target" must be a LambdaTarget, TopicTarget or QueueTarget.`,
+      );
+    }
+    const writes: ObjectWrite[] = route.target.writes.map((w) => ({
+      bucket:
+        w.bucket === this || (typeof w.bucket === "string" && w.bucket === this.physicalName)
+          ? "self"
+          : "other",
+      filter: w.filter,
+    }));
+    const spec = validateRoute(this.name, route, this.routes.length, route.target.label, writes);
+    validateBucketRoutes(this.name, [...this.routes, spec]);
+    this.entries.assertOpen(`Route "${spec.name}" of bucket "${this.name}"`);
+    const binding = route.target.bindNative({
+      bucketName: this.name,
+      bucketId: this.bucketName,
+      bucketArn: this.arn,
+      aws: this.ctx,
+      route: spec,
+      kmsKeyArn: this.kmsKeyArn,
+    });
+    this.entries.add({ ...binding, spec }, `Route "${spec.name}" of bucket "${this.name}"`);
+    this.routes.push(spec);
+    return spec;
+  }
+
+  private row(r: RouteSpec): RouteRow {
+    return {
+      bucket: this.name,
+      route: r.name,
+      events: [...r.events],
+      prefix: r.filter.prefix,
+      suffix: r.filter.suffix,
+      delivery: r.delivery,
+      target: r.target,
+    };
+  }
+
+  private createBucket(name: string, args: EventBucketArgs): aws.s3.Bucket {
+    const opts = { parent: this };
+    const bucket = new aws.s3.Bucket(
+      name,
+      { bucket: args.bucketName, forceDestroy: args.forceDestroy ?? false },
+      { parent: this, protect: args.protect },
+    );
+    if (!args.allowPublicAccess) {
+      new aws.s3.BucketPublicAccessBlock(
+        `${name}-public-access`,
+        {
+          bucket: bucket.id,
+          blockPublicAcls: true,
+          blockPublicPolicy: true,
+          ignorePublicAcls: true,
+          restrictPublicBuckets: true,
+        },
+        opts,
+      );
+    }
+    new aws.s3.BucketOwnershipControls(
+      `${name}-ownership`,
+      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      opts,
+    );
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${name}-encryption`,
+      {
+        bucket: bucket.id,
+        rules: [
+          args.kmsKey
+            ? {
+                applyServerSideEncryptionByDefault: {
+                  sseAlgorithm: "aws:kms",
+                  kmsMasterKeyId: args.kmsKey.arn,
+                },
+                bucketKeyEnabled: true,
+              }
+            : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+        ],
+      },
+      opts,
+    );
+    if (args.versioning) {
+      new aws.s3.BucketVersioning(
+        `${name}-versioning`,
+        { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+        opts,
+      );
+    }
+    return bucket;
+  }
+
+  private createPolicy(name: string, args: EventBucketArgs): aws.s3.BucketPolicy {
+    const bucket = this.bucket!;
+    return new aws.s3.BucketPolicy(
+      `${name}-policy`,
+      {
+        bucket: bucket.id,
+        policy: pulumi.all([bucket.arn, pulumi.output(args.policyStatements ?? [])]).apply(([arn, extra]) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              ...(args.allowInsecureTransport ? [] : [denyInsecureTransport("s3:*", [arn, `${arn}/*`])]),
+              ...extra,
+            ],
+          }),
+        ),
+      },
+      { parent: this },
+    );
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * s3-event-routes: S3 event notifications routed to Lambda, SNS and SQS (and, through EventBridge,
+ * Step Functions and webhooks), correct by construction.
+ */
+export { EventBucket, EventBucketArgs, Route, RouteRow } from "./eventBucket";
+export { LambdaTarget, LambdaTargetArgs, FunctionCode } from "./lambdaTarget";
+export { QueueTarget, QueueTargetArgs, QueueConsumer } from "./queueTarget";
+export { TopicTarget, TopicTargetArgs, Subscription, HTTPS_DELIVERY_POLICY } from "./topicTarget";
+export { DeadLetterQueue, DeadLetterQueueArgs } from "./deadLetterQueue";
+export { EncryptionKey, EncryptionKeyArgs } from "./encryptionKey";
+export { NotificationTarget, NativeBinding, BindContext, TargetWrite } from "./target";
+export * from "./eventTypes";
+export * from "./objectFilter";
+export * from "./routeModel";

@@ -1,0 +1,270 @@
+/**
+ * A Lambda function as a destination of S3 events: built from a handler bundle (never a
+ * serialized closure) or adopted by ARN; invoked asynchronously by S3 with retries and an
+ * on-failure dead-letter queue; invoked only by the buckets bound to it, each permission scoped
+ * with the bucket's ARN and the account.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { DeadLetterQueue } from "./deadLetterQueue";
+import { StatementInput } from "./policyDocument";
+import { SealedList } from "./sealedList";
+import { BindContext, NativeBinding, NotificationTarget, TargetWrite } from "./target";
+
+/** Deployable code: an archive and its entry point. */
+export interface FunctionCode {
+  /** The archive (e.g. from `bundleHandler`, or a `pulumi.asset.FileArchive`). */
+  code: pulumi.asset.Archive;
+  /** The handler, e.g. `index.handler`. */
+  handler: string;
+  /** The runtime. Default `nodejs22.x`. */
+  runtime?: string;
+}
+
+/** Arguments of {@link LambdaTarget}. Give exactly one of `code` and `existing`. */
+export interface LambdaTargetArgs {
+  /** The function's code; a role, log group and function are created. */
+  code?: FunctionCode;
+  /** An existing function, by ARN: only permissions and the async invoke config are created. */
+  existing?: {
+    /** The function's ARN (unqualified). */
+    arn: pulumi.Input<string>;
+    /** The function's timeout in seconds, when a queue feeds it (to derive the visibility timeout). Default 3. */
+    timeoutSeconds?: number;
+  };
+  /** Memory in MB, 128 to 10,240. Default 256. */
+  memorySize?: number;
+  /** Timeout in seconds, 1 to 900. Default 30. */
+  timeoutSeconds?: number;
+  /** Instruction set. Default `arm64` (cheaper per GB-second). */
+  architecture?: "arm64" | "x86_64";
+  /** Environment variables. */
+  environment?: Record<string, pulumi.Input<string>>;
+  /** Days the function's logs are kept. Default 14. */
+  logRetentionDays?: number;
+  /** Reserved concurrency; default none (the account's unreserved pool). */
+  reservedConcurrency?: number;
+  /** Where the function writes objects: a route that would trigger on them is refused. */
+  writes?: TargetWrite[];
+  /** Retries of an asynchronous invoke that failed, 0 to 2. Default 2 (S3's invokes are asynchronous). */
+  maximumRetryAttempts?: number;
+  /** Seconds an asynchronous event may wait before it goes to the on-failure queue, 60 to 21,600. Default 21,600. */
+  maximumEventAgeSeconds?: number;
+  /** The on-failure destination of asynchronous invokes. Default: a dead-letter queue created for it. */
+  onFailure?: DeadLetterQueue;
+  /** Further IAM statements for the function's role (least privilege: name exact actions and resources). */
+  policyStatements?: StatementInput[];
+  /** Protect stateful children (the log group) from deletion. Default false. */
+  protect?: boolean;
+}
+
+/** A Lambda function that S3 (and, later, queues and topics) invoke. */
+export class LambdaTarget extends pulumi.ComponentResource implements NotificationTarget {
+  /** `lambda "<name>"`. */
+  readonly label: string;
+  /** Where the function writes objects. */
+  readonly writes: readonly TargetWrite[];
+  /** The function's ARN. */
+  readonly arn: pulumi.Output<string>;
+  /** The function's name. */
+  readonly functionName: pulumi.Output<string>;
+  /** The function's timeout, in seconds. */
+  readonly timeoutSeconds: number;
+  /** The function (undefined when adopted). */
+  readonly function?: aws.lambda.Function;
+  /** The execution role (undefined when adopted). */
+  readonly role?: aws.iam.Role;
+  /** The on-failure dead-letter queue of asynchronous invokes. */
+  readonly onFailure: DeadLetterQueue;
+  /** The asynchronous invoke configuration (retries, on-failure destination). */
+  readonly invokeConfig: aws.lambda.FunctionEventInvokeConfig;
+  private readonly name: string;
+  private readonly statements?: SealedList<StatementInput>;
+  private readonly permissions = new Map<string, aws.lambda.Permission>();
+
+  /**
+   * @param name  the component's name; children are `<name>-role`, `<name>-logs`, `<name>`, ...
+   * @param args  code or existing function, and its settings.
+   * @param opts  component options.
+   */
+  constructor(name: string, args: LambdaTargetArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("s3-event-routes:index:LambdaTarget", name, {}, opts);
+    const owner = `LambdaTarget "${name}"`;
+    if ((args.code === undefined) === (args.existing === undefined)) {
+      throw new Error(
+        `${owner}: give exactly one of "code" (to build a function) and "existing" (to adopt one by ARN).`,
+      );
+    }
+    checkRange(owner, "maximumRetryAttempts", args.maximumRetryAttempts, 0, 2);
+    checkRange(owner, "maximumEventAgeSeconds", args.maximumEventAgeSeconds, 60, 21_600);
+    checkRange(owner, "timeoutSeconds", args.timeoutSeconds, 1, 900);
+    checkRange(owner, "memorySize", args.memorySize, 128, 10_240);
+    this.name = name;
+    this.label = `lambda "${name}"`;
+    this.writes = args.writes ?? [];
+    this.onFailure = args.onFailure ?? new DeadLetterQueue(`${name}-failures`, {}, { parent: this });
+
+    if (args.code) {
+      this.timeoutSeconds = args.timeoutSeconds ?? 30;
+      this.role = new aws.iam.Role(
+        `${name}-role`,
+        {
+          assumeRolePolicy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+            ],
+          }),
+        },
+        { parent: this },
+      );
+      const logGroup = new aws.cloudwatch.LogGroup(
+        `${name}-logs`,
+        { retentionInDays: args.logRetentionDays ?? 14 },
+        { parent: this, protect: args.protect },
+      );
+      this.statements = new SealedList(`the role policy of ${this.label}`);
+      this.statements.add(
+        {
+          Sid: "WriteOwnLogs",
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: pulumi.interpolate`${logGroup.arn}:*`,
+        },
+        owner,
+      );
+      this.statements.add(
+        { Sid: "SendFailedEvents", Effect: "Allow", Action: "sqs:SendMessage", Resource: this.onFailure.arn },
+        owner,
+      );
+      for (const s of args.policyStatements ?? []) this.statements.add(s, owner);
+      const rolePolicy = new aws.iam.RolePolicy(
+        `${name}-policy`,
+        {
+          role: this.role.id,
+          policy: pulumi
+            .output(this.statements.values)
+            .apply((list) => pulumi.output(list))
+            .apply((list) => JSON.stringify({ Version: "2012-10-17", Statement: list })),
+        },
+        { parent: this },
+      );
+      this.function = new aws.lambda.Function(
+        name,
+        {
+          role: this.role.arn,
+          code: args.code.code,
+          handler: args.code.handler,
+          runtime: args.code.runtime ?? "nodejs22.x",
+          architectures: [args.architecture ?? "arm64"],
+          memorySize: args.memorySize ?? 256,
+          timeout: this.timeoutSeconds,
+          reservedConcurrentExecutions: args.reservedConcurrency,
+          environment: args.environment ? { variables: args.environment } : undefined,
+          loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+        },
+        { parent: this, dependsOn: [rolePolicy] },
+      );
+      this.arn = this.function.arn;
+      this.functionName = this.function.name;
+    } else {
+      const existing = args.existing!;
+      this.timeoutSeconds = existing.timeoutSeconds ?? 3;
+      this.arn = pulumi.output(existing.arn);
+      this.functionName = this.arn;
+      // Lambda sends to on-failure destinations with the function's own role: an adopted
+      // function's role needs sqs:SendMessage on `onFailure.arn` (see README).
+    }
+
+    this.invokeConfig = new aws.lambda.FunctionEventInvokeConfig(
+      `${name}-async`,
+      {
+        functionName: this.functionName,
+        maximumRetryAttempts: args.maximumRetryAttempts ?? 2,
+        maximumEventAgeInSeconds: args.maximumEventAgeSeconds ?? 21_600,
+        destinationConfig: { onFailure: { destination: this.onFailure.arn } },
+      },
+      { parent: this },
+    );
+    this.registerOutputs({ arn: this.arn, functionName: this.functionName });
+  }
+
+  /**
+   * Adds a statement to the function's role. Only for functions this component built.
+   *
+   * @throws Error for an adopted function, whose role this stack does not manage.
+   */
+  grant(statement: StatementInput, who: string): void {
+    if (!this.statements) {
+      throw new Error(
+        `${who}: ${this.label} was adopted by ARN, so its role is not managed here. Grant it the access it needs on its own role.`,
+      );
+    }
+    this.statements.add(statement, who);
+  }
+
+  /** Allows the bucket to invoke the function (once per bucket) and lets the function read its objects. */
+  bindNative(ctx: BindContext): NativeBinding {
+    let permission = this.permissions.get(ctx.bucketName);
+    if (!permission) {
+      permission = new aws.lambda.Permission(
+        `${this.name}-from-${ctx.bucketName}`,
+        {
+          action: "lambda:InvokeFunction",
+          function: this.functionName,
+          principal: "s3.amazonaws.com",
+          sourceArn: ctx.bucketArn,
+          sourceAccount: ctx.aws.accountId,
+        },
+        { parent: this },
+      );
+      this.permissions.set(ctx.bucketName, permission);
+      if (this.statements && ctx.kmsKeyArn) {
+        this.statements.add(
+          {
+            Sid: `Decrypt${sidPart(ctx.bucketName)}`,
+            Effect: "Allow",
+            Action: "kms:Decrypt",
+            Resource: ctx.kmsKeyArn,
+          },
+          `Bucket "${ctx.bucketName}"`,
+        );
+      }
+    }
+    this.grantRead(ctx);
+    return { kind: "lambda", arn: this.arn, dependsOn: [permission] };
+  }
+
+  /** Lets the function read the objects a route sends it (the route's prefix of the bucket). */
+  private grantRead(ctx: BindContext): void {
+    if (!this.statements) return;
+    this.statements.add(
+      {
+        Sid: `Read${sidPart(ctx.bucketName)}${sidPart(ctx.route.name)}`,
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging"],
+        Resource: pulumi.interpolate`${ctx.bucketArn}/${ctx.route.filter.prefix ?? ""}*`,
+      },
+      `Route "${ctx.route.name}" of bucket "${ctx.bucketName}"`,
+    );
+  }
+}
+
+/** A Sid-safe fragment of a name. */
+export function sidPart(name: string): string {
+  return name.replace(/[^A-Za-z0-9]/g, "").replace(/^./, (c) => c.toUpperCase());
+}
+
+/** Refuses a number outside its range, naming the argument. */
+export function checkRange(
+  owner: string,
+  field: string,
+  value: number | undefined,
+  min: number,
+  max: number,
+): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${owner}: ${field} must be a whole number from ${min} to ${max}, got ${value}.`);
+  }
+}

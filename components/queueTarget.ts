@@ -1,0 +1,213 @@
+/**
+ * An SQS queue as a destination of S3 events: standard (S3 cannot deliver to FIFO), with a
+ * dead-letter queue and redrive policy, a visibility timeout of at least six times its consumer's
+ * timeout, long polling, encryption, TLS only, and one queue policy that lets each bound bucket
+ * (and topic) send, scoped by source ARN and account.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AwsContext, awsContext } from "./awsContext";
+import { DeadLetterQueue, encryptionArgs } from "./deadLetterQueue";
+import { EncryptionKey } from "./encryptionKey";
+import { checkRange, LambdaTarget, sidPart } from "./lambdaTarget";
+import { sealedQueuePolicy, SourceGrant } from "./resourcePolicy";
+import { SealedList } from "./sealedList";
+import { BindContext, NativeBinding, NotificationTarget } from "./target";
+
+/** The Lambda function that consumes the queue, and how. */
+export interface QueueConsumer {
+  /** The consuming function. Its timeout sets the queue's visibility timeout (6×). */
+  function: LambdaTarget;
+  /** Messages per batch, 1 to 10,000. Default 10. */
+  batchSize?: number;
+  /** Seconds to gather a batch, 0 to 300. Default 1. */
+  maximumBatchingWindowSeconds?: number;
+  /** Most concurrent invocations of the consumer, 2 to 1,000. Default: no limit. */
+  maximumConcurrency?: number;
+}
+
+/** Arguments of {@link QueueTarget}. */
+export interface QueueTargetArgs {
+  /** Adopt an existing standard queue instead of creating one (no DLQ is created for it). */
+  existing?: {
+    /** The queue's ARN. */
+    arn: string;
+    /** The queue's URL. */
+    url: string;
+    /** Write its queue policy (replacing the current one). Default true; false leaves it to you. */
+    managePolicy?: boolean;
+  };
+  /** The consumer; an event source mapping with partial batch responses is created. */
+  consumer?: QueueConsumer;
+  /** The consumer's timeout in seconds when it is not given as `consumer`. Default 30. */
+  consumerTimeoutSeconds?: number;
+  /** Visibility timeout in seconds. Default and minimum: 6 × the consumer's timeout. */
+  visibilityTimeoutSeconds?: number;
+  /** Receives before a message moves to the dead-letter queue, 5 to 1,000. Default 5. */
+  maxReceiveCount?: number;
+  /** Seconds a message is kept, 60 to 1,209,600. Default 345,600 (4 days). */
+  messageRetentionSeconds?: number;
+  /** Long-polling wait, 0 to 20 seconds. Default 20. */
+  receiveWaitTimeSeconds?: number;
+  /** Customer-managed key (its policy lets S3 use it). Default: SSE-SQS. */
+  kmsKey?: EncryptionKey;
+  /** Protect the queue and its dead-letter queue from deletion. Default false. */
+  protect?: boolean;
+}
+
+/** A standard SQS queue fed by S3 events (and topics). */
+export class QueueTarget extends pulumi.ComponentResource implements NotificationTarget {
+  /** `sqs "<name>"`. */
+  readonly label: string;
+  /** A queue writes no objects. */
+  readonly writes = [];
+  /** The queue's ARN. */
+  readonly arn: pulumi.Output<string>;
+  /** The queue's URL. */
+  readonly url: pulumi.Output<string>;
+  /** The queue (undefined when adopted). */
+  readonly queue?: aws.sqs.Queue;
+  /** The dead-letter queue (undefined when adopted). */
+  readonly deadLetterQueue?: DeadLetterQueue;
+  /** The queue policy (undefined when adopted with `managePolicy: false`). */
+  readonly policy?: aws.sqs.QueuePolicy;
+  /** The consumer's event source mapping, if any. */
+  readonly eventSourceMapping?: aws.lambda.EventSourceMapping;
+  /** The visibility timeout, in seconds. */
+  readonly visibilityTimeoutSeconds: number;
+  private readonly grants: SealedList<SourceGrant>;
+  private readonly ctx: AwsContext;
+  private readonly kmsKey?: EncryptionKey;
+  private readonly bound = new Set<string>();
+
+  /**
+   * @param name  the component's name; children are `<name>`, `<name>-dlq`, `<name>-policy`, ...
+   * @param args  queue settings.
+   * @param opts  component options.
+   */
+  constructor(name: string, args: QueueTargetArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    super("s3-event-routes:index:QueueTarget", name, {}, opts);
+    const owner = `QueueTarget "${name}"`;
+    this.label = `sqs "${name}"`;
+    this.ctx = awsContext(this);
+    this.kmsKey = args.kmsKey;
+    checkRange(owner, "maxReceiveCount", args.maxReceiveCount, 5, 1000);
+    checkRange(owner, "receiveWaitTimeSeconds", args.receiveWaitTimeSeconds, 0, 20);
+    checkRange(owner, "messageRetentionSeconds", args.messageRetentionSeconds, 60, 1_209_600);
+    const consumerTimeout = args.consumer?.function.timeoutSeconds ?? args.consumerTimeoutSeconds ?? 30;
+    const minimum = 6 * consumerTimeout;
+    if (args.visibilityTimeoutSeconds !== undefined && args.visibilityTimeoutSeconds < minimum) {
+      throw new Error(
+        `${owner}: visibilityTimeoutSeconds ${args.visibilityTimeoutSeconds} is under 6 × the consumer's timeout ` +
+          `(${consumerTimeout} s), so a message still being processed would be delivered again. Use at least ${minimum}.`,
+      );
+    }
+    this.visibilityTimeoutSeconds = args.visibilityTimeoutSeconds ?? minimum;
+    checkRange(owner, "visibilityTimeoutSeconds", this.visibilityTimeoutSeconds, 0, 43_200);
+    this.grants = new SealedList(`the queue policy of ${this.label}`);
+
+    if (args.existing) {
+      if (args.existing.arn.endsWith(".fifo")) {
+        throw new Error(
+          `${owner}: "${args.existing.arn}" is a FIFO queue; S3 notifications can only go to standard queues. ` +
+            `Use a standard queue, or route through EventBridge to reach a FIFO queue.`,
+        );
+      }
+      this.arn = pulumi.output(args.existing.arn);
+      this.url = pulumi.output(args.existing.url);
+      if (args.existing.managePolicy !== false) {
+        this.policy = sealedQueuePolicy(
+          `${name}-policy`,
+          { url: this.url, arn: this.arn },
+          this.grants,
+          this.ctx,
+          this,
+        );
+      }
+    } else {
+      this.deadLetterQueue = new DeadLetterQueue(
+        `${name}-dlq`,
+        { kmsKey: args.kmsKey, protect: args.protect },
+        { parent: this },
+      );
+      this.queue = new aws.sqs.Queue(
+        name,
+        {
+          visibilityTimeoutSeconds: this.visibilityTimeoutSeconds,
+          messageRetentionSeconds: args.messageRetentionSeconds ?? 345_600,
+          receiveWaitTimeSeconds: args.receiveWaitTimeSeconds ?? 20,
+          redrivePolicy: this.deadLetterQueue.arn.apply((arn) =>
+            JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: args.maxReceiveCount ?? 5 }),
+          ),
+          ...encryptionArgs(args.kmsKey),
+        },
+        { parent: this, protect: args.protect },
+      );
+      this.arn = this.queue.arn;
+      this.url = this.queue.url;
+      this.policy = sealedQueuePolicy(`${name}-policy`, this.queue, this.grants, this.ctx, this);
+    }
+
+    if (args.consumer) {
+      const c = args.consumer;
+      checkRange(owner, "consumer.batchSize", c.batchSize, 1, 10_000);
+      checkRange(owner, "consumer.maximumBatchingWindowSeconds", c.maximumBatchingWindowSeconds, 0, 300);
+      checkRange(owner, "consumer.maximumConcurrency", c.maximumConcurrency, 2, 1000);
+      const actions = [
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:ChangeMessageVisibility",
+      ];
+      c.function.grant(
+        { Sid: `Consume${sidPart(name)}`, Effect: "Allow", Action: actions, Resource: this.arn },
+        owner,
+      );
+      if (args.kmsKey) {
+        c.function.grant(
+          {
+            Sid: `Decrypt${sidPart(name)}`,
+            Effect: "Allow",
+            Action: "kms:Decrypt",
+            Resource: args.kmsKey.arn,
+          },
+          owner,
+        );
+      }
+      this.eventSourceMapping = new aws.lambda.EventSourceMapping(
+        `${name}-consumer`,
+        {
+          eventSourceArn: this.arn,
+          functionName: c.function.functionName,
+          batchSize: c.batchSize ?? 10,
+          maximumBatchingWindowInSeconds: c.maximumBatchingWindowSeconds ?? 1,
+          functionResponseTypes: ["ReportBatchItemFailures"],
+          scalingConfig: c.maximumConcurrency ? { maximumConcurrency: c.maximumConcurrency } : undefined,
+        },
+        { parent: this },
+      );
+    }
+    this.registerOutputs({ arn: this.arn, url: this.url });
+  }
+
+  /**
+   * Lets a service send to the queue for one source, and use its key when it has one.
+   *
+   * @param service    e.g. `s3.amazonaws.com`, `sns.amazonaws.com`, `events.amazonaws.com`.
+   * @param sourceArn  the bucket, topic or rule that sends.
+   * @param who        who asks, for the error if the policy is already final.
+   */
+  grantSend(service: string, sourceArn: pulumi.Input<string>, who: string): void {
+    this.grants.add({ service, sourceArn }, who);
+    this.kmsKey?.grantService(service, sourceArn, who);
+  }
+
+  /** Lets the bucket send (once per bucket); the notification depends on the queue policy. */
+  bindNative(ctx: BindContext): NativeBinding {
+    if (!this.bound.has(ctx.bucketName)) {
+      this.grantSend("s3.amazonaws.com", ctx.bucketArn, `Bucket "${ctx.bucketName}"`);
+      this.bound.add(ctx.bucketName);
+    }
+    return { kind: "sqs", arn: this.arn, dependsOn: this.policy ? [this.policy] : [] };
+  }
+}

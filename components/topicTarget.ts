@@ -1,0 +1,253 @@
+/**
+ * An SNS topic as a destination of S3 events, for fan-out: standard (S3 cannot deliver to FIFO),
+ * encrypted with a customer-managed key that S3 may use (or explicitly unencrypted), one topic
+ * policy scoped by source ARN and account, and subscriptions — email, SMS, HTTPS, SQS, Lambda —
+ * each with a dead-letter queue for deliveries that fail after SNS's retries.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AwsContext, awsContext } from "./awsContext";
+import { DeadLetterQueue } from "./deadLetterQueue";
+import { assertCustomerManagedKey, EncryptionKey } from "./encryptionKey";
+import { LambdaTarget } from "./lambdaTarget";
+import { QueueTarget } from "./queueTarget";
+import { sealedTopicPolicy, SourceGrant } from "./resourcePolicy";
+import { SealedList } from "./sealedList";
+import { BindContext, NativeBinding, NotificationTarget } from "./target";
+
+/** One subscriber of a topic. */
+export type Subscription =
+  | {
+      /** An email address; it must confirm the subscription. */
+      protocol: "email";
+      /** The address. */
+      endpoint: string;
+    }
+  | {
+      /** A phone number in E.164 form (`+15555550100`). */
+      protocol: "sms";
+      /** The number. */
+      endpoint: string;
+    }
+  | {
+      /** An HTTPS endpoint; it must confirm the subscription. Plain HTTP is refused. */
+      protocol: "https";
+      /** The URL. */
+      endpoint: string;
+      /** Send the S3 event as the body instead of SNS's envelope. Default false. */
+      rawMessageDelivery?: boolean;
+    }
+  | {
+      /** A queue of this stack. */
+      protocol: "sqs";
+      /** The queue. */
+      queue: QueueTarget;
+      /** Send the S3 event as the body instead of SNS's envelope. Default false. */
+      rawMessageDelivery?: boolean;
+    }
+  | {
+      /** A function of this stack. */
+      protocol: "lambda";
+      /** The function. */
+      function: LambdaTarget;
+    };
+
+/** Arguments of {@link TopicTarget}. */
+export interface TopicTargetArgs {
+  /** Adopt an existing standard topic by ARN instead of creating one. */
+  existing?: {
+    /** The topic's ARN. */
+    arn: string;
+    /** Write its topic policy (replacing the current one). Default true; false leaves it to you. */
+    managePolicy?: boolean;
+  };
+  /**
+   * Encryption: a customer-managed key (an {@link EncryptionKey}); `"create"` (the default) makes
+   * one for this topic; `"none"` leaves the topic unencrypted, explicitly.
+   */
+  encryption?: EncryptionKey | "create" | "none";
+  /** An existing customer-managed key ARN (its policy must let S3 use it); AWS-managed keys are refused. */
+  kmsKeyArn?: string;
+  /** Subscribers. */
+  subscriptions?: Subscription[];
+  /** Protect the topic from deletion. Default false. */
+  protect?: boolean;
+}
+
+/** SNS's retry policy for HTTPS subscribers: 20 attempts over about 20 minutes, then the DLQ. */
+export const HTTPS_DELIVERY_POLICY = {
+  healthyRetryPolicy: {
+    numRetries: 20,
+    numNoDelayRetries: 0,
+    minDelayTarget: 20,
+    maxDelayTarget: 120,
+    numMinDelayRetries: 3,
+    numMaxDelayRetries: 10,
+    backoffFunction: "exponential",
+  },
+  throttlePolicy: { maxReceivesPerSecond: 10 },
+};
+
+/** A standard SNS topic fed by S3 events and fanned out to subscribers. */
+export class TopicTarget extends pulumi.ComponentResource implements NotificationTarget {
+  /** `sns "<name>"`. */
+  readonly label: string;
+  /** A topic writes no objects. */
+  readonly writes = [];
+  /** The topic's ARN. */
+  readonly arn: pulumi.Output<string>;
+  /** The topic (undefined when adopted). */
+  readonly topic?: aws.sns.Topic;
+  /** The topic's key, when this component created or was given one. */
+  readonly kmsKey?: EncryptionKey;
+  /** The topic policy (undefined when adopted with `managePolicy: false`). */
+  readonly policy?: aws.sns.TopicPolicy;
+  /** Where deliveries to subscribers go after SNS's retries fail. */
+  readonly deliveryFailures?: DeadLetterQueue;
+  /** The subscriptions. */
+  readonly subscriptions: aws.sns.TopicSubscription[] = [];
+  private readonly grants: SealedList<SourceGrant>;
+  private readonly ctx: AwsContext;
+  private readonly bound = new Set<string>();
+
+  /**
+   * @param name  the component's name; children are `<name>`, `<name>-policy`, `<name>-sub-<n>`, ...
+   * @param args  topic settings and subscribers.
+   * @param opts  component options.
+   */
+  constructor(name: string, args: TopicTargetArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    super("s3-event-routes:index:TopicTarget", name, {}, opts);
+    const owner = `TopicTarget "${name}"`;
+    this.label = `sns "${name}"`;
+    this.ctx = awsContext(this);
+    this.grants = new SealedList(`the topic policy of ${this.label}`);
+    if (args.kmsKeyArn !== undefined) {
+      assertCustomerManagedKey(args.kmsKeyArn, owner);
+      if (args.encryption !== undefined) {
+        throw new Error(`${owner}: give either "encryption" or "kmsKeyArn", not both.`);
+      }
+    }
+
+    if (args.existing) {
+      if (args.existing.arn.endsWith(".fifo")) {
+        throw new Error(
+          `${owner}: "${args.existing.arn}" is a FIFO topic; S3 notifications can only go to standard topics. ` +
+            `Use a standard topic, or route through EventBridge to reach a FIFO topic.`,
+        );
+      }
+      this.arn = pulumi.output(args.existing.arn);
+      if (args.existing.managePolicy !== false) {
+        this.policy = sealedTopicPolicy(`${name}-policy`, this.arn, this.grants, this.ctx, this);
+      }
+    } else {
+      const encryption = args.kmsKeyArn ? undefined : (args.encryption ?? "create");
+      this.kmsKey =
+        encryption === "create"
+          ? new EncryptionKey(`${name}-key`, { description: `SNS topic ${name}` }, { parent: this })
+          : encryption === "none"
+            ? undefined
+            : encryption;
+      this.topic = new aws.sns.Topic(
+        name,
+        { kmsMasterKeyId: this.kmsKey?.arn ?? args.kmsKeyArn },
+        { parent: this, protect: args.protect },
+      );
+      this.arn = this.topic.arn;
+      this.policy = sealedTopicPolicy(`${name}-policy`, this.topic.arn, this.grants, this.ctx, this);
+    }
+
+    const subs = args.subscriptions ?? [];
+    if (subs.length > 0) {
+      this.deliveryFailures = new DeadLetterQueue(`${name}-delivery-failures`, {}, { parent: this });
+      this.deliveryFailures.grantSend("sns.amazonaws.com", this.arn, owner);
+    }
+    subs.forEach((sub, i) => this.subscriptions.push(this.subscribe(name, owner, sub, i)));
+    this.registerOutputs({ arn: this.arn });
+  }
+
+  private subscribe(name: string, owner: string, sub: Subscription, i: number): aws.sns.TopicSubscription {
+    const redrivePolicy = this.deliveryFailures!.arn.apply((arn) =>
+      JSON.stringify({ deadLetterTargetArn: arn }),
+    );
+    const common = { topic: this.arn, redrivePolicy };
+    const opts = { parent: this };
+    const subName = `${name}-sub-${i + 1}`;
+    switch (sub.protocol) {
+      case "email":
+      case "sms":
+        return new aws.sns.TopicSubscription(
+          subName,
+          { ...common, protocol: sub.protocol, endpoint: sub.endpoint },
+          opts,
+        );
+      case "https":
+        if (!/^https:\/\//i.test(sub.endpoint)) {
+          throw new Error(
+            `${owner}: subscription ${i + 1} endpoint "${sub.endpoint}" is not HTTPS. Events would travel in clear text; use an https:// URL.`,
+          );
+        }
+        return new aws.sns.TopicSubscription(
+          subName,
+          {
+            ...common,
+            protocol: "https",
+            endpoint: sub.endpoint,
+            rawMessageDelivery: sub.rawMessageDelivery ?? false,
+            deliveryPolicy: JSON.stringify(HTTPS_DELIVERY_POLICY),
+          },
+          opts,
+        );
+      case "sqs":
+        sub.queue.grantSend("sns.amazonaws.com", this.arn, owner);
+        return new aws.sns.TopicSubscription(
+          subName,
+          {
+            ...common,
+            protocol: "sqs",
+            endpoint: sub.queue.arn,
+            rawMessageDelivery: sub.rawMessageDelivery ?? false,
+          },
+          { parent: this, dependsOn: sub.queue.policy ? [sub.queue.policy] : [] },
+        );
+      case "lambda": {
+        const permission = new aws.lambda.Permission(
+          `${subName}-invoke`,
+          {
+            action: "lambda:InvokeFunction",
+            function: sub.function.functionName,
+            principal: "sns.amazonaws.com",
+            sourceArn: this.arn,
+            sourceAccount: this.ctx.accountId,
+          },
+          opts,
+        );
+        return new aws.sns.TopicSubscription(
+          subName,
+          { ...common, protocol: "lambda", endpoint: sub.function.arn },
+          { parent: this, dependsOn: [permission] },
+        );
+      }
+      default: {
+        const unknown: { protocol?: string } = sub;
+        throw new Error(
+          `${owner}: subscription ${i + 1} has protocol "${unknown.protocol}"; use email, sms, https, sqs or lambda.`,
+        );
+      }
+    }
+  }
+
+  /** Lets a service publish for one source, and use the topic's key. */
+  grantPublish(service: string, sourceArn: pulumi.Input<string>, who: string): void {
+    this.grants.add({ service, sourceArn }, who);
+    this.kmsKey?.grantService(service, sourceArn, who);
+  }
+
+  /** Lets the bucket publish (once per bucket); the notification depends on the topic policy. */
+  bindNative(ctx: BindContext): NativeBinding {
+    if (!this.bound.has(ctx.bucketName)) {
+      this.grantPublish("s3.amazonaws.com", ctx.bucketArn, `Bucket "${ctx.bucketName}"`);
+      this.bound.add(ctx.bucketName);
+    }
+    return { kind: "sns", arn: this.arn, dependsOn: this.policy ? [this.policy] : [] };
+  }
+}
