@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsContext, awsContext } from "./awsContext";
 import { EncryptionKey } from "./encryptionKey";
 import { encodeFilterValue } from "./objectFilter";
-import { denyInsecureTransport } from "./resourcePolicy";
+import { createSecureBucket } from "./secureBucket";
 import {
   RouteInput,
   RouteSpec,
@@ -18,13 +18,19 @@ import {
   NativeTargetKind,
 } from "./routeModel";
 import { SealedList } from "./sealedList";
-import { NotificationTarget } from "./target";
-import { Statement } from "./policyDocument";
+import { eventPatternFor } from "./eventPattern";
+import { findOverlaps } from "./routeModel";
+import { BindContext, isNativeTarget, NotificationTarget, RuleTarget } from "./target";
+import { StatementInput } from "./policyDocument";
 
 /** A route: which events, which objects, and the target they go to. */
 export interface Route extends RouteInput {
-  /** The destination: a LambdaTarget, TopicTarget or QueueTarget (or any NotificationTarget). */
-  target: NotificationTarget;
+  /**
+   * The destination: a LambdaTarget, TopicTarget or QueueTarget (native or EventBridge), or a
+   * StateMachineTarget or WebhookTarget (EventBridge only). `delivery` defaults to `"native"` for
+   * the first kind and `"eventbridge"` for the second.
+   */
+  target: NotificationTarget | RuleTarget;
 }
 
 /** Arguments of {@link EventBucket}. */
@@ -49,9 +55,16 @@ export interface EventBucketArgs {
   /** Opt out of the bucket policy that denies requests without TLS. Default false. */
   allowInsecureTransport?: boolean;
   /** Further bucket policy statements (the TLS-only statement is always first unless opted out). */
-  policyStatements?: Statement[];
+  policyStatements?: StatementInput[];
   /** Protect the bucket from deletion. Default false. */
   protect?: boolean;
+  /**
+   * What to do when a native route would overlap one already on the bucket (S3 rejects that):
+   * `"error"` (default) fails with the two routes named; `"eventbridge"` delivers the later route
+   * through EventBridge instead, shown as rerouted in the route table. Routes with an explicit
+   * `delivery: "native"` always fail.
+   */
+  onOverlap?: "error" | "eventbridge";
 }
 
 /** One row of the route table: what the plan and the docs show. */
@@ -70,6 +83,8 @@ export interface RouteRow {
   delivery: RouteSpec["delivery"];
   /** The target's label. */
   target: string;
+  /** The route it was rerouted from overlapping, when `onOverlap: "eventbridge"` applied. */
+  reroutedFrom?: string;
 }
 
 interface NativeEntry {
@@ -100,6 +115,9 @@ export class EventBucket extends pulumi.ComponentResource {
   private readonly ctx: AwsContext;
   private readonly kmsKeyArn?: pulumi.Output<string>;
   private readonly entries: SealedList<NativeEntry>;
+  private readonly onOverlap: "error" | "eventbridge";
+  /** The EventBridge rules of routes delivered through EventBridge, by route name. */
+  readonly rules: Record<string, aws.cloudwatch.EventRule> = {};
 
   /**
    * @param name  the component's name; children are `<name>`, `<name>-notification`, ...
@@ -110,6 +128,7 @@ export class EventBucket extends pulumi.ComponentResource {
     super("s3-event-routes:index:EventBucket", name, {}, opts);
     this.name = name;
     this.physicalName = args.existing?.bucketName ?? args.bucketName;
+    this.onOverlap = args.onOverlap ?? "error";
     this.ctx = awsContext(this);
     const owner = `EventBucket "${name}"`;
     if (args.existing && args.bucketName) {
@@ -126,13 +145,17 @@ export class EventBucket extends pulumi.ComponentResource {
         this,
       );
     } else {
-      this.bucket = this.createBucket(name, args);
+      const { policyStatements, ...secure } = args;
+      const created = createSecureBucket(
+        name,
+        { ...secure, policyStatements: policyStatements ? () => policyStatements : undefined },
+        this,
+      );
+      this.bucket = created.bucket;
+      this.policy = created.policy;
       this.bucketName = this.bucket.bucket;
       this.arn = this.bucket.arn;
       this.kmsKeyArn = args.kmsKey?.arn;
-      if (!args.allowInsecureTransport || args.policyStatements?.length) {
-        this.policy = this.createPolicy(name, args);
-      }
     }
 
     this.entries = new SealedList(`the notification of bucket "${name}"`);
@@ -154,6 +177,9 @@ export class EventBucket extends pulumi.ComponentResource {
         ),
         queues: ofKind("sqs").then((l) => l.map((e) => ({ ...entry(e), queueArn: e.arn }))),
         topics: ofKind("sns").then((l) => l.map((e) => ({ ...entry(e), topicArn: e.arn }))),
+        eventbridge: sealed.then(() =>
+          this.routes.some((r) => r.delivery === "eventbridge") ? true : undefined,
+        ),
       },
       {
         parent: this,
@@ -174,14 +200,17 @@ export class EventBucket extends pulumi.ComponentResource {
    *   when the notification is already final (a route added after an await or inside an apply).
    */
   addRoute(route: Route): RouteSpec {
-    if (
-      !route ||
-      typeof route !== "object" ||
-      !route.target ||
-      typeof route.target.bindNative !== "function"
-    ) {
+    const position = `Bucket "${this.name}", route "${route?.name ?? `route${this.routes.length + 1}`}"`;
+    if (!route || typeof route !== "object" || !route.target || typeof route.target.bindRule !== "function") {
       throw new Error(
-        `Bucket "${this.name}", route ${this.routes.length + 1}: "target" must be a LambdaTarget, TopicTarget or QueueTarget.`,
+        `${position}: "target" must be a LambdaTarget, TopicTarget, QueueTarget, StateMachineTarget or WebhookTarget.`,
+      );
+    }
+    const native = isNativeTarget(route.target);
+    if (route.delivery === "native" && !native) {
+      throw new Error(
+        `${position}: ${route.target.label} cannot be a native S3 destination (S3 only notifies Lambda, SNS and SQS). ` +
+          `Use delivery: "eventbridge", or leave delivery out.`,
       );
     }
     const writes: ObjectWrite[] = route.target.writes.map((w) => ({
@@ -191,20 +220,59 @@ export class EventBucket extends pulumi.ComponentResource {
           : "other",
       filter: w.filter,
     }));
-    const spec = validateRoute(this.name, route, this.routes.length, route.target.label, writes);
+    const delivery = route.delivery ?? (native ? "native" : "eventbridge");
+    let spec = validateRoute(
+      this.name,
+      { ...route, delivery },
+      this.routes.length,
+      route.target.label,
+      writes,
+    );
+    if (spec.delivery === "native" && route.delivery === undefined && this.onOverlap === "eventbridge") {
+      const clash = findOverlaps([...this.routes.filter((r) => r.delivery === "native"), spec]).find(
+        (o) => o.b === spec,
+      );
+      if (clash) spec = { ...spec, delivery: "eventbridge", reroutedFrom: clash.a.name };
+    }
     validateBucketRoutes(this.name, [...this.routes, spec]);
-    this.entries.assertOpen(`Route "${spec.name}" of bucket "${this.name}"`);
-    const binding = route.target.bindNative({
+    const who = `Route "${spec.name}" of bucket "${this.name}"`;
+    this.entries.assertOpen(who);
+    const ctx: BindContext = {
       bucketName: this.name,
       bucketId: this.bucketName,
       bucketArn: this.arn,
       aws: this.ctx,
       route: spec,
       kmsKeyArn: this.kmsKeyArn,
-    });
-    this.entries.add({ ...binding, spec }, `Route "${spec.name}" of bucket "${this.name}"`);
+    };
+    if (spec.delivery === "native") {
+      const binding = (route.target as NotificationTarget).bindNative(ctx);
+      this.entries.add({ ...binding, spec }, who);
+    } else {
+      this.bindRule(spec, route.target, ctx);
+    }
     this.routes.push(spec);
     return spec;
+  }
+
+  /** Creates the route's EventBridge rule and binds the target to it. */
+  private bindRule(spec: RouteSpec, target: RuleTarget, ctx: BindContext): void {
+    const owner = `Bucket "${this.name}", route "${spec.name}"`;
+    // Validate synchronously (unsupported event types) before anything is registered.
+    eventPatternFor(this.physicalName ?? "<bucket>", spec.events, spec.filter, owner);
+    const ruleKey = `${this.name}-${spec.name}`;
+    const rule = new aws.cloudwatch.EventRule(
+      ruleKey,
+      {
+        description: `S3 events of bucket ${this.name}, route ${spec.name}`,
+        eventPattern: this.bucketName.apply((bucket) =>
+          JSON.stringify(eventPatternFor(bucket, spec.events, spec.filter, owner)),
+        ),
+      },
+      { parent: this },
+    );
+    this.rules[spec.name] = rule;
+    target.bindRule({ ruleKey, rule, aws: this.ctx, events: "object", object: ctx });
   }
 
   private row(r: RouteSpec): RouteRow {
@@ -216,79 +284,7 @@ export class EventBucket extends pulumi.ComponentResource {
       suffix: r.filter.suffix,
       delivery: r.delivery,
       target: r.target,
+      reroutedFrom: r.reroutedFrom,
     };
-  }
-
-  private createBucket(name: string, args: EventBucketArgs): aws.s3.Bucket {
-    const opts = { parent: this };
-    const bucket = new aws.s3.Bucket(
-      name,
-      { bucket: args.bucketName, forceDestroy: args.forceDestroy ?? false },
-      { parent: this, protect: args.protect },
-    );
-    if (!args.allowPublicAccess) {
-      new aws.s3.BucketPublicAccessBlock(
-        `${name}-public-access`,
-        {
-          bucket: bucket.id,
-          blockPublicAcls: true,
-          blockPublicPolicy: true,
-          ignorePublicAcls: true,
-          restrictPublicBuckets: true,
-        },
-        opts,
-      );
-    }
-    new aws.s3.BucketOwnershipControls(
-      `${name}-ownership`,
-      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      opts,
-    );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-encryption`,
-      {
-        bucket: bucket.id,
-        rules: [
-          args.kmsKey
-            ? {
-                applyServerSideEncryptionByDefault: {
-                  sseAlgorithm: "aws:kms",
-                  kmsMasterKeyId: args.kmsKey.arn,
-                },
-                bucketKeyEnabled: true,
-              }
-            : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
-        ],
-      },
-      opts,
-    );
-    if (args.versioning) {
-      new aws.s3.BucketVersioning(
-        `${name}-versioning`,
-        { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-        opts,
-      );
-    }
-    return bucket;
-  }
-
-  private createPolicy(name: string, args: EventBucketArgs): aws.s3.BucketPolicy {
-    const bucket = this.bucket!;
-    return new aws.s3.BucketPolicy(
-      `${name}-policy`,
-      {
-        bucket: bucket.id,
-        policy: pulumi.all([bucket.arn, pulumi.output(args.policyStatements ?? [])]).apply(([arn, extra]) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              ...(args.allowInsecureTransport ? [] : [denyInsecureTransport("s3:*", [arn, `${arn}/*`])]),
-              ...extra,
-            ],
-          }),
-        ),
-      },
-      { parent: this },
-    );
   }
 }

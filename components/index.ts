@@ -12,3 +12,14 @@ export { NotificationTarget, NativeBinding, BindContext, TargetWrite } from "./t
 export * from "./eventTypes";
 export * from "./objectFilter";
 export * from "./routeModel";
+export {
+  StateMachineTarget,
+  StateMachineTargetArgs,
+  ProcessingWorkflow,
+  processingWorkflowDefinition,
+} from "./stateMachineTarget";
+export { WebhookTarget, WebhookTargetArgs, WebhookAuth } from "./webhookTarget";
+export { BucketEvents, BucketEventsArgs, BucketEventRoute } from "./bucketEvents";
+export { RuleTarget, RuleBindContext } from "./target";
+export { EVENTBRIDGE_RETRY_POLICY, OBJECT_EVENT_INPUT, BUCKET_CALL_INPUT } from "./ruleTarget";
+export * from "./eventPattern";

@@ -9,7 +9,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { DeadLetterQueue } from "./deadLetterQueue";
 import { StatementInput } from "./policyDocument";
 import { SealedList } from "./sealedList";
-import { BindContext, NativeBinding, NotificationTarget, TargetWrite } from "./target";
+import { createRuleTarget } from "./ruleTarget";
+import { BindContext, NativeBinding, NotificationTarget, RuleBindContext, TargetWrite } from "./target";
 
 /** Deployable code: an archive and its entry point. */
 export interface FunctionCode {
@@ -81,6 +82,7 @@ export class LambdaTarget extends pulumi.ComponentResource implements Notificati
   private readonly name: string;
   private readonly statements?: SealedList<StatementInput>;
   private readonly permissions = new Map<string, aws.lambda.Permission>();
+  private readonly decrypts = new Set<string>();
 
   /**
    * @param name  the component's name; children are `<name>-role`, `<name>-logs`, `<name>`, ...
@@ -219,25 +221,48 @@ export class LambdaTarget extends pulumi.ComponentResource implements Notificati
         { parent: this },
       );
       this.permissions.set(ctx.bucketName, permission);
-      if (this.statements && ctx.kmsKeyArn) {
-        this.statements.add(
-          {
-            Sid: `Decrypt${sidPart(ctx.bucketName)}`,
-            Effect: "Allow",
-            Action: "kms:Decrypt",
-            Resource: ctx.kmsKeyArn,
-          },
-          `Bucket "${ctx.bucketName}"`,
-        );
-      }
     }
     this.grantRead(ctx);
     return { kind: "lambda", arn: this.arn, dependsOn: [permission] };
   }
 
+  /** Lets the rule invoke the function, retried and dead-lettered, and read the route's objects. */
+  bindRule(ctx: RuleBindContext): aws.cloudwatch.EventTarget {
+    const permission = new aws.lambda.Permission(
+      `${this.name}-from-${ctx.ruleKey}`,
+      {
+        action: "lambda:InvokeFunction",
+        function: this.functionName,
+        principal: "events.amazonaws.com",
+        sourceArn: ctx.rule.arn,
+      },
+      { parent: this },
+    );
+    if (ctx.object) this.grantRead(ctx.object);
+    return createRuleTarget(`${this.name}-${ctx.ruleKey}`, ctx, {
+      arn: this.arn,
+      deadLetterQueue: this.onFailure,
+      parent: this,
+      dependsOn: [permission],
+    });
+  }
+
   /** Lets the function read the objects a route sends it (the route's prefix of the bucket). */
   private grantRead(ctx: BindContext): void {
     if (!this.statements) return;
+    const who = `Route "${ctx.route.name}" of bucket "${ctx.bucketName}"`;
+    if (ctx.kmsKeyArn && !this.decrypts.has(ctx.bucketName)) {
+      this.decrypts.add(ctx.bucketName);
+      this.statements.add(
+        {
+          Sid: `Decrypt${sidPart(ctx.bucketName)}`,
+          Effect: "Allow",
+          Action: "kms:Decrypt",
+          Resource: ctx.kmsKeyArn,
+        },
+        who,
+      );
+    }
     this.statements.add(
       {
         Sid: `Read${sidPart(ctx.bucketName)}${sidPart(ctx.route.name)}`,
@@ -245,7 +270,7 @@ export class LambdaTarget extends pulumi.ComponentResource implements Notificati
         Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging"],
         Resource: pulumi.interpolate`${ctx.bucketArn}/${ctx.route.filter.prefix ?? ""}*`,
       },
-      `Route "${ctx.route.name}" of bucket "${ctx.bucketName}"`,
+      who,
     );
   }
 }

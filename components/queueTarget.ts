@@ -12,7 +12,8 @@ import { EncryptionKey } from "./encryptionKey";
 import { checkRange, LambdaTarget, sidPart } from "./lambdaTarget";
 import { sealedQueuePolicy, SourceGrant } from "./resourcePolicy";
 import { SealedList } from "./sealedList";
-import { BindContext, NativeBinding, NotificationTarget } from "./target";
+import { createRuleTarget } from "./ruleTarget";
+import { BindContext, NativeBinding, NotificationTarget, RuleBindContext } from "./target";
 
 /** The Lambda function that consumes the queue, and how. */
 export interface QueueConsumer {
@@ -79,6 +80,8 @@ export class QueueTarget extends pulumi.ComponentResource implements Notificatio
   private readonly ctx: AwsContext;
   private readonly kmsKey?: EncryptionKey;
   private readonly bound = new Set<string>();
+  private readonly name: string;
+  private failures?: DeadLetterQueue;
 
   /**
    * @param name  the component's name; children are `<name>`, `<name>-dlq`, `<name>-policy`, ...
@@ -89,6 +92,7 @@ export class QueueTarget extends pulumi.ComponentResource implements Notificatio
     super("s3-event-routes:index:QueueTarget", name, {}, opts);
     const owner = `QueueTarget "${name}"`;
     this.label = `sqs "${name}"`;
+    this.name = name;
     this.ctx = awsContext(this);
     this.kmsKey = args.kmsKey;
     checkRange(owner, "maxReceiveCount", args.maxReceiveCount, 5, 1000);
@@ -209,5 +213,23 @@ export class QueueTarget extends pulumi.ComponentResource implements Notificatio
       this.bound.add(ctx.bucketName);
     }
     return { kind: "sqs", arn: this.arn, dependsOn: this.policy ? [this.policy] : [] };
+  }
+
+  /** Lets the rule send to the queue; events that still fail go to the queue's DLQ. */
+  bindRule(ctx: RuleBindContext): aws.cloudwatch.EventTarget {
+    this.grantSend("events.amazonaws.com", ctx.rule.arn, `Rule "${ctx.ruleKey}"`);
+    return createRuleTarget(`${this.name}-${ctx.ruleKey}`, ctx, {
+      arn: this.arn,
+      deadLetterQueue: this.ruleFailures(),
+      parent: this,
+      dependsOn: this.policy ? [this.policy] : [],
+    });
+  }
+
+  /** The DLQ for events a rule could not deliver: the queue's own DLQ, or one made for an adopted queue. */
+  private ruleFailures(): DeadLetterQueue {
+    this.failures ??=
+      this.deadLetterQueue ?? new DeadLetterQueue(`${this.name}-rule-failures`, {}, { parent: this });
+    return this.failures;
   }
 }

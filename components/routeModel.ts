@@ -57,6 +57,8 @@ export interface RouteSpec {
   target: string;
   /** Where the target writes objects, if anywhere. */
   writes: ObjectWrite[];
+  /** Set when the bucket sent this route through EventBridge because natively it would overlap that route. */
+  reroutedFrom?: string;
 }
 
 /** A notification entry as S3 sees it: the minimal shape the overlap rule needs. */

@@ -3,6 +3,7 @@
  * notification needs — the kind of entry, the destination ARN, and the resources (permissions,
  * policies) S3's destination validation needs to exist first.
  */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsContext } from "./awsContext";
 import { ObjectFilter } from "./objectFilter";
@@ -42,8 +43,8 @@ export interface TargetWrite {
   filter: ObjectFilter;
 }
 
-/** A destination of S3 notifications. */
-export interface NotificationTarget {
+/** A destination of native S3 notifications (and of EventBridge rules). */
+export interface NotificationTarget extends RuleTarget {
   /** A label for messages and the plan, e.g. `lambda "thumbnailer"`. */
   readonly label: string;
   /** Where the target writes objects, so a self-triggering route is refused at construction. */
@@ -53,4 +54,38 @@ export interface NotificationTarget {
    * target bound to one bucket by several routes creates its permission once.
    */
   bindNative(ctx: BindContext): NativeBinding;
+}
+
+/** What a target learns about the EventBridge rule it is bound to. */
+export interface RuleBindContext {
+  /** A name unique to the rule in the stack (e.g. `<bucket>-<route>`), for child resource names. */
+  ruleKey: string;
+  /** The rule. */
+  rule: aws.cloudwatch.EventRule;
+  /** Account, region and partition. */
+  aws: AwsContext;
+  /** What the rule's events are: S3 object events, or CloudTrail records of bucket-level calls. */
+  events: "object" | "bucket-call";
+  /** For object events: the bucket and route, so a reader can be granted the route's prefix. */
+  object?: BindContext;
+}
+
+/** A destination reachable through an EventBridge rule. */
+export interface RuleTarget {
+  /** A label for messages and the plan. */
+  readonly label: string;
+  /** Where the target writes objects. */
+  readonly writes: readonly TargetWrite[];
+  /**
+   * Adds this target to a rule: the EventBridge target with its retry policy and dead-letter
+   * queue, and whatever permission or role the rule needs to reach it.
+   */
+  bindRule(ctx: RuleBindContext): aws.cloudwatch.EventTarget;
+}
+
+/** True when a target can be named in a native S3 notification. */
+export function isNativeTarget(
+  target: RuleTarget | NotificationTarget,
+): target is NotificationTarget & RuleTarget {
+  return typeof (target as Partial<NotificationTarget>).bindNative === "function";
 }

@@ -13,7 +13,8 @@ import { LambdaTarget } from "./lambdaTarget";
 import { QueueTarget } from "./queueTarget";
 import { sealedTopicPolicy, SourceGrant } from "./resourcePolicy";
 import { SealedList } from "./sealedList";
-import { BindContext, NativeBinding, NotificationTarget } from "./target";
+import { createRuleTarget } from "./ruleTarget";
+import { BindContext, NativeBinding, NotificationTarget, RuleBindContext } from "./target";
 
 /** One subscriber of a topic. */
 export type Subscription =
@@ -109,6 +110,8 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
   private readonly grants: SealedList<SourceGrant>;
   private readonly ctx: AwsContext;
   private readonly bound = new Set<string>();
+  private readonly name: string;
+  private ruleFailures?: DeadLetterQueue;
 
   /**
    * @param name  the component's name; children are `<name>`, `<name>-policy`, `<name>-sub-<n>`, ...
@@ -119,6 +122,7 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
     super("s3-event-routes:index:TopicTarget", name, {}, opts);
     const owner = `TopicTarget "${name}"`;
     this.label = `sns "${name}"`;
+    this.name = name;
     this.ctx = awsContext(this);
     this.grants = new SealedList(`the topic policy of ${this.label}`);
     if (args.kmsKeyArn !== undefined) {
@@ -249,5 +253,17 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
       this.bound.add(ctx.bucketName);
     }
     return { kind: "sns", arn: this.arn, dependsOn: this.policy ? [this.policy] : [] };
+  }
+
+  /** Lets the rule publish to the topic; events that still fail go to a dead-letter queue. */
+  bindRule(ctx: RuleBindContext): aws.cloudwatch.EventTarget {
+    this.grantPublish("events.amazonaws.com", ctx.rule.arn, `Rule "${ctx.ruleKey}"`);
+    this.ruleFailures ??= new DeadLetterQueue(`${this.name}-rule-failures`, {}, { parent: this });
+    return createRuleTarget(`${this.name}-${ctx.ruleKey}`, ctx, {
+      arn: this.arn,
+      deadLetterQueue: this.ruleFailures,
+      parent: this,
+      dependsOn: this.policy ? [this.policy] : [],
+    });
   }
 }

@@ -169,6 +169,9 @@ export function mockState(
       if (state.arn === undefined && !args.type.startsWith("pulumi:"))
         state.arn = `arn:aws:${service}:${region}:${accountId}:${name}`;
   }
+  if (state.name === undefined && !args.type.startsWith("pulumi:") && !args.type.startsWith("aws:s3/")) {
+    state.name = physical;
+  }
   return { id, state };
 }
 

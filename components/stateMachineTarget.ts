@@ -1,0 +1,335 @@
+/**
+ * A Step Functions state machine started once per matching event, through EventBridge (S3 cannot
+ * start executions itself): a given definition, or a ready processing workflow that reads the
+ * object's metadata, branches on its content type, calls a Lambda function and records the
+ * result. Logging on; the rule's role may only start this machine; retries and a DLQ on the
+ * EventBridge target.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AwsContext, awsContext } from "./awsContext";
+import { DeadLetterQueue } from "./deadLetterQueue";
+import { LambdaTarget, sidPart } from "./lambdaTarget";
+import { StatementInput } from "./policyDocument";
+import { createRuleTarget, eventsRole } from "./ruleTarget";
+import { SealedList } from "./sealedList";
+import { RuleBindContext, RuleTarget, TargetWrite } from "./target";
+
+/** The ready workflow: which objects to process, and with what. */
+export interface ProcessingWorkflow {
+  /** The function that processes an object; it receives the event payload plus `metadata`. */
+  processor: LambdaTarget;
+  /** Content types to process; others end in a `Skipped` state. Default `["application/pdf"]`. */
+  contentTypes?: string[];
+}
+
+/** Arguments of {@link StateMachineTarget}. Give exactly one of `definition`, `workflow`, `existing`. */
+export interface StateMachineTargetArgs {
+  /** An Amazon States Language definition (object or JSON string). Its role gets `policyStatements`. */
+  definition?: pulumi.Input<string | Record<string, unknown>>;
+  /** The ready processing workflow. */
+  workflow?: ProcessingWorkflow;
+  /** An existing state machine, by ARN: only the rule's role and DLQ are created. */
+  existing?: {
+    /** The state machine's ARN. */
+    arn: pulumi.Input<string>;
+  };
+  /** `STANDARD` (exactly-once, up to a year) or `EXPRESS` (at-least-once, up to 5 minutes). Default `STANDARD`. */
+  type?: "STANDARD" | "EXPRESS";
+  /** Execution log level. Default `ALL` (execution data excluded unless `logExecutionData`). */
+  logLevel?: "ALL" | "ERROR" | "FATAL";
+  /** Include execution input and output in the logs. Default false (object keys may be sensitive). */
+  logExecutionData?: boolean;
+  /** Days the execution logs are kept. Default 14. */
+  logRetentionDays?: number;
+  /** Further statements for the machine's role (for a custom `definition`). */
+  policyStatements?: StatementInput[];
+  /** Where events go that EventBridge could not deliver after its retries. Default: one made for it. */
+  deadLetterQueue?: DeadLetterQueue;
+}
+
+/** The ASL of the ready workflow. */
+export function processingWorkflowDefinition(
+  processorArn: string,
+  tableName: string,
+  contentTypes: readonly string[],
+): Record<string, unknown> {
+  const lambdaRetry = {
+    ErrorEquals: [
+      "Lambda.ServiceException",
+      "Lambda.AWSLambdaException",
+      "Lambda.SdkClientException",
+      "Lambda.TooManyRequestsException",
+    ],
+    IntervalSeconds: 2,
+    MaxAttempts: 6,
+    BackoffRate: 2,
+  };
+  return {
+    Comment:
+      "Reads the object's metadata, branches on its content type, processes it and records the result.",
+    StartAt: "ReadMetadata",
+    States: {
+      ReadMetadata: {
+        Type: "Task",
+        Resource: "arn:aws:states:::aws-sdk:s3:headObject",
+        Parameters: { "Bucket.$": "$.bucket", "Key.$": "$.key" },
+        ResultSelector: { "contentType.$": "$.ContentType", "contentLength.$": "$.ContentLength" },
+        ResultPath: "$.metadata",
+        Retry: [
+          {
+            ErrorEquals: ["S3.SdkClientException", "States.Timeout"],
+            IntervalSeconds: 2,
+            MaxAttempts: 3,
+            BackoffRate: 2,
+          },
+        ],
+        Catch: [
+          {
+            ErrorEquals: ["S3.NoSuchKeyException", "S3.NotFoundException"],
+            ResultPath: "$.error",
+            Next: "ObjectGone",
+          },
+        ],
+        Next: "ByContentType",
+      },
+      ByContentType: {
+        Type: "Choice",
+        Choices: contentTypes.map((ct) => ({
+          Variable: "$.metadata.contentType",
+          StringEquals: ct,
+          Next: "Process",
+        })),
+        Default: "Skipped",
+      },
+      Process: {
+        Type: "Task",
+        Resource: "arn:aws:states:::lambda:invoke",
+        Parameters: { FunctionName: processorArn, "Payload.$": "$" },
+        ResultSelector: { "result.$": "$.Payload" },
+        ResultPath: "$.processed",
+        Retry: [lambdaRetry],
+        Next: "RecordResult",
+      },
+      RecordResult: {
+        Type: "Task",
+        Resource: "arn:aws:states:::dynamodb:putItem",
+        Parameters: {
+          TableName: tableName,
+          Item: {
+            pk: { "S.$": "States.Format('{}/{}', $.bucket, $.key)" },
+            eventId: { "S.$": "$.id" },
+            time: { "S.$": "$.time" },
+            contentType: { "S.$": "$.metadata.contentType" },
+            result: { "S.$": "States.JsonToString($.processed.result)" },
+          },
+        },
+        ResultPath: null,
+        Retry: [{ ErrorEquals: ["States.ALL"], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }],
+        End: true,
+      },
+      Skipped: { Type: "Succeed", Comment: "Content type not processed." },
+      ObjectGone: {
+        Type: "Succeed",
+        Comment: "The object was deleted before it was read (S3 delivery is eventually consistent).",
+      },
+    },
+  };
+}
+
+/** A state machine that EventBridge starts for each matching S3 event. */
+export class StateMachineTarget extends pulumi.ComponentResource implements RuleTarget {
+  /** `sfn "<name>"`. */
+  readonly label: string;
+  /** A state machine writes no objects through this product. */
+  readonly writes: readonly TargetWrite[] = [];
+  /** The state machine's ARN. */
+  readonly arn: pulumi.Output<string>;
+  /** The state machine (undefined when adopted). */
+  readonly stateMachine?: aws.sfn.StateMachine;
+  /** The results table of the ready workflow. */
+  readonly resultsTable?: aws.dynamodb.Table;
+  /** The role EventBridge assumes: `states:StartExecution` on this machine only. */
+  readonly eventsRole: aws.iam.Role;
+  /** Where undeliverable events go. */
+  readonly deadLetterQueue: DeadLetterQueue;
+  private readonly name: string;
+  private readonly ctx: AwsContext;
+  private readonly statements?: SealedList<StatementInput>;
+  private readonly eventsPolicy: aws.iam.RolePolicy;
+
+  /**
+   * @param name  the component's name; children are `<name>`, `<name>-role`, `<name>-logs`, ...
+   * @param args  definition or workflow or existing machine, and settings.
+   * @param opts  component options.
+   */
+  constructor(name: string, args: StateMachineTargetArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("s3-event-routes:index:StateMachineTarget", name, {}, opts);
+    const owner = `StateMachineTarget "${name}"`;
+    const given = [args.definition, args.workflow, args.existing].filter((x) => x !== undefined).length;
+    if (given !== 1) {
+      throw new Error(`${owner}: give exactly one of "definition", "workflow" and "existing".`);
+    }
+    this.name = name;
+    this.label = `sfn "${name}"`;
+    this.ctx = awsContext(this);
+    this.deadLetterQueue =
+      args.deadLetterQueue ?? new DeadLetterQueue(`${name}-failures`, {}, { parent: this });
+
+    if (args.existing) {
+      this.arn = pulumi.output(args.existing.arn);
+    } else {
+      const role = new aws.iam.Role(
+        `${name}-role`,
+        {
+          assumeRolePolicy: this.ctx.accountId.apply((account) =>
+            JSON.stringify({
+              Version: "2012-10-17",
+              Statement: [
+                {
+                  Effect: "Allow",
+                  Principal: { Service: "states.amazonaws.com" },
+                  Action: "sts:AssumeRole",
+                  Condition: { StringEquals: { "aws:SourceAccount": account } },
+                },
+              ],
+            }),
+          ),
+        },
+        { parent: this },
+      );
+      const logGroup = new aws.cloudwatch.LogGroup(
+        `${name}-logs`,
+        { retentionInDays: args.logRetentionDays ?? 14 },
+        { parent: this },
+      );
+      this.statements = new SealedList(`the role policy of ${this.label}`);
+      // CloudWatch Logs vended delivery requires these on "*" (AWS does not support narrower resources).
+      this.statements.add(
+        {
+          Sid: "DeliverLogs",
+          Effect: "Allow",
+          Action: [
+            "logs:CreateLogDelivery",
+            "logs:GetLogDelivery",
+            "logs:UpdateLogDelivery",
+            "logs:DeleteLogDelivery",
+            "logs:ListLogDeliveries",
+            "logs:PutResourcePolicy",
+            "logs:DescribeResourcePolicies",
+            "logs:DescribeLogGroups",
+          ],
+          Resource: "*",
+        },
+        owner,
+      );
+      let definition: pulumi.Output<string>;
+      if (args.workflow) {
+        const processor = args.workflow.processor;
+        const contentTypes = args.workflow.contentTypes ?? ["application/pdf"];
+        if (contentTypes.length === 0) {
+          throw new Error(
+            `${owner}: workflow.contentTypes is empty; name at least one, e.g. ["application/pdf"].`,
+          );
+        }
+        this.resultsTable = new aws.dynamodb.Table(
+          `${name}-results`,
+          {
+            billingMode: "PAY_PER_REQUEST",
+            hashKey: "pk",
+            attributes: [{ name: "pk", type: "S" }],
+            serverSideEncryption: { enabled: true },
+            pointInTimeRecovery: { enabled: true },
+          },
+          { parent: this },
+        );
+        this.statements.add(
+          {
+            Sid: "InvokeProcessor",
+            Effect: "Allow",
+            Action: "lambda:InvokeFunction",
+            Resource: pulumi.all([processor.arn, pulumi.interpolate`${processor.arn}:*`]),
+          },
+          owner,
+        );
+        this.statements.add(
+          {
+            Sid: "RecordResults",
+            Effect: "Allow",
+            Action: "dynamodb:PutItem",
+            Resource: this.resultsTable.arn,
+          },
+          owner,
+        );
+        definition = pulumi
+          .all([processor.arn, this.resultsTable.name])
+          .apply(([fn, table]) => JSON.stringify(processingWorkflowDefinition(fn, table, contentTypes)));
+      } else {
+        definition = pulumi
+          .output(args.definition!)
+          .apply((d) => (typeof d === "string" ? d : JSON.stringify(d)));
+      }
+      for (const s of args.policyStatements ?? []) this.statements.add(s, owner);
+      const rolePolicy = new aws.iam.RolePolicy(
+        `${name}-policy`,
+        {
+          role: role.id,
+          policy: pulumi
+            .output(this.statements.values)
+            .apply((list) => pulumi.output(list))
+            .apply((list) => JSON.stringify({ Version: "2012-10-17", Statement: list })),
+        },
+        { parent: this },
+      );
+      this.stateMachine = new aws.sfn.StateMachine(
+        name,
+        {
+          roleArn: role.arn,
+          type: args.type ?? "STANDARD",
+          definition,
+          loggingConfiguration: {
+            logDestination: pulumi.interpolate`${logGroup.arn}:*`,
+            includeExecutionData: args.logExecutionData ?? false,
+            level: args.logLevel ?? "ALL",
+          },
+        },
+        { parent: this, dependsOn: [rolePolicy] },
+      );
+      this.arn = this.stateMachine.arn;
+    }
+
+    const events = eventsRole(
+      name,
+      { Sid: "StartExecution", Effect: "Allow", Action: "states:StartExecution", Resource: this.arn },
+      this.ctx,
+      this,
+    );
+    this.eventsRole = events.role;
+    this.eventsPolicy = events.policy;
+    this.registerOutputs({ arn: this.arn });
+  }
+
+  /** Starts the machine for each event of the rule, with the stable payload as input. */
+  bindRule(ctx: RuleBindContext): aws.cloudwatch.EventTarget {
+    const object = ctx.object;
+    if (object && this.statements) {
+      this.statements.add(
+        {
+          Sid: `Read${sidPart(object.bucketName)}${sidPart(object.route.name)}`,
+          Effect: "Allow",
+          Action: "s3:GetObject",
+          Resource: pulumi.interpolate`${object.bucketArn}/${object.route.filter.prefix ?? ""}*`,
+        },
+        `Route "${object.route.name}" of bucket "${object.bucketName}"`,
+      );
+    }
+    return createRuleTarget(`${this.name}-${ctx.ruleKey}`, ctx, {
+      arn: this.arn,
+      roleArn: this.eventsRole.arn,
+      transform: true,
+      deadLetterQueue: this.deadLetterQueue,
+      parent: this,
+      dependsOn: [this.eventsPolicy],
+    });
+  }
+}

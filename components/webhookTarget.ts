@@ -1,0 +1,241 @@
+/**
+ * The webhook bridge: each matching event is POSTed to an external HTTPS endpoint through an
+ * EventBridge API destination (S3 cannot call a URL itself). The connection's secret comes from
+ * Pulumi config secrets and lives in Secrets Manager; the rule's role may only invoke this
+ * destination; retries and a dead-letter queue on the target; a stable, documented JSON payload.
+ *
+ * Payload (see README): `{"id","type","time","bucket","key","object":{"key","size","etag","version-id","sequencer"}}`
+ * — `id` is EventBridge's event id, stable across retries, for the receiver's idempotency.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { awsContext } from "./awsContext";
+import { DeadLetterQueue } from "./deadLetterQueue";
+import { checkRange } from "./lambdaTarget";
+import { createRuleTarget, EVENTBRIDGE_RETRY_POLICY, eventsRole } from "./ruleTarget";
+import { RuleBindContext, RuleTarget, TargetWrite } from "./target";
+
+/** How the webhook authenticates. Every secret must be a Pulumi secret (e.g. `config.requireSecret`). */
+export type WebhookAuth =
+  | {
+      /** An API key sent in a header. */
+      type: "apiKey";
+      /** The header's name, e.g. `x-api-key`. */
+      header: string;
+      /** The key: a secret output. */
+      value: pulumi.Output<string>;
+    }
+  | {
+      /** HTTP basic authentication. */
+      type: "basic";
+      /** The user name. */
+      username: string;
+      /** The password: a secret output. */
+      password: pulumi.Output<string>;
+    }
+  | {
+      /** OAuth client credentials; EventBridge fetches and refreshes the token. */
+      type: "oauth";
+      /** The token endpoint (HTTPS). */
+      tokenUrl: string;
+      /** The client id. */
+      clientId: string;
+      /** The client secret: a secret output. */
+      clientSecret: pulumi.Output<string>;
+      /** The token endpoint's method. Default `POST`. */
+      httpMethod?: "POST" | "GET" | "PUT";
+      /** The scope to request, if the provider wants one. */
+      scope?: string;
+    };
+
+/** Arguments of {@link WebhookTarget}. */
+export interface WebhookTargetArgs {
+  /** The receiving endpoint. Must be `https://`. */
+  endpoint: string;
+  /** How to authenticate. */
+  auth: WebhookAuth;
+  /** HTTP method. Default `POST`. */
+  httpMethod?: "POST" | "PUT";
+  /** Requests per second EventBridge may send, 1 to 300. Default 10. */
+  rateLimitPerSecond?: number;
+  /** Fixed headers to send (not secrets: they are stored in plain text on the target). */
+  headers?: Record<string, string>;
+  /** Seconds an event may be retried, 60 to 86,400. Default 86,400. */
+  maximumEventAgeSeconds?: number;
+  /** Retries, 0 to 185. Default 185 (EventBridge retries on 401, 407, 409, 429 and 5xx). */
+  maximumRetryAttempts?: number;
+  /** Where undeliverable events go. Default: one made for it. */
+  deadLetterQueue?: DeadLetterQueue;
+}
+
+/** Refuses anything but an HTTPS URL. */
+export function assertHttps(url: string, owner: string, field: string): void {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || parsed.protocol !== "https:") {
+    throw new Error(
+      `${owner}: ${field} "${url}" is not an HTTPS URL. EventBridge API destinations only call HTTPS endpoints, ` +
+        `and events must not travel in clear text: use an https:// URL.`,
+    );
+  }
+}
+
+/** Requires a secret output and keeps it secret; a plain string or a non-secret output is refused. */
+export function requireSecret(value: unknown, owner: string, field: string): pulumi.Output<string> {
+  const fix = `Read it with config.requireSecret("...") (pulumi config set --secret ...) or wrap it in pulumi.secret().`;
+  if (!pulumi.Output.isInstance(value)) {
+    throw new Error(
+      `${owner}: ${field} is a plain ${typeof value}; secrets must never be in plain text. ${fix}`,
+    );
+  }
+  const output = value as pulumi.Output<string>;
+  const checked = pulumi.isSecret(output).then((secret) => {
+    if (!secret)
+      throw new Error(
+        `${owner}: ${field} is not a secret output, so it would be stored in plain text. ${fix}`,
+      );
+    return output;
+  });
+  return pulumi.secret(pulumi.output(checked));
+}
+
+/** An external HTTPS endpoint that receives S3 events through an EventBridge API destination. */
+export class WebhookTarget extends pulumi.ComponentResource implements RuleTarget {
+  /** `webhook "<name>"`. */
+  readonly label: string;
+  /** A webhook writes no objects. */
+  readonly writes: readonly TargetWrite[] = [];
+  /** The connection (auth; its secret is in Secrets Manager). */
+  readonly connection: aws.cloudwatch.EventConnection;
+  /** The API destination. */
+  readonly destination: aws.cloudwatch.EventApiDestination;
+  /** The role EventBridge assumes: `events:InvokeApiDestination` on this destination only. */
+  readonly eventsRole: aws.iam.Role;
+  /** Where undeliverable events go. */
+  readonly deadLetterQueue: DeadLetterQueue;
+  /** The endpoint. */
+  readonly endpoint: string;
+  private readonly name: string;
+  private readonly eventsPolicy: aws.iam.RolePolicy;
+  private readonly retryPolicy: { maximumEventAgeInSeconds: number; maximumRetryAttempts: number };
+  private readonly headers?: Record<string, string>;
+
+  /**
+   * @param name  the component's name; children are `<name>-connection`, `<name>-destination`, ...
+   * @param args  endpoint, auth and limits.
+   * @param opts  component options.
+   */
+  constructor(name: string, args: WebhookTargetArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("s3-event-routes:index:WebhookTarget", name, {}, opts);
+    const owner = `WebhookTarget "${name}"`;
+    assertHttps(args.endpoint, owner, "endpoint");
+    checkRange(owner, "rateLimitPerSecond", args.rateLimitPerSecond, 1, 300);
+    checkRange(owner, "maximumEventAgeSeconds", args.maximumEventAgeSeconds, 60, 86_400);
+    checkRange(owner, "maximumRetryAttempts", args.maximumRetryAttempts, 0, 185);
+    this.name = name;
+    this.label = `webhook "${name}"`;
+    this.endpoint = args.endpoint;
+    this.headers = args.headers;
+    this.retryPolicy = {
+      maximumEventAgeInSeconds:
+        args.maximumEventAgeSeconds ?? EVENTBRIDGE_RETRY_POLICY.maximumEventAgeInSeconds,
+      maximumRetryAttempts: args.maximumRetryAttempts ?? EVENTBRIDGE_RETRY_POLICY.maximumRetryAttempts,
+    };
+    const ctx = awsContext(this);
+    this.deadLetterQueue =
+      args.deadLetterQueue ?? new DeadLetterQueue(`${name}-failures`, {}, { parent: this });
+
+    const auth = args.auth;
+    let connectionArgs: aws.cloudwatch.EventConnectionArgs;
+    switch (auth?.type) {
+      case "apiKey":
+        connectionArgs = {
+          authorizationType: "API_KEY",
+          authParameters: {
+            apiKey: { key: auth.header, value: requireSecret(auth.value, owner, "auth.value") },
+          },
+        };
+        break;
+      case "basic":
+        connectionArgs = {
+          authorizationType: "BASIC",
+          authParameters: {
+            basic: {
+              username: auth.username,
+              password: requireSecret(auth.password, owner, "auth.password"),
+            },
+          },
+        };
+        break;
+      case "oauth":
+        assertHttps(auth.tokenUrl, owner, "auth.tokenUrl");
+        connectionArgs = {
+          authorizationType: "OAUTH_CLIENT_CREDENTIALS",
+          authParameters: {
+            oauth: {
+              authorizationEndpoint: auth.tokenUrl,
+              httpMethod: auth.httpMethod ?? "POST",
+              clientParameters: {
+                clientId: auth.clientId,
+                clientSecret: requireSecret(auth.clientSecret, owner, "auth.clientSecret"),
+              },
+              oauthHttpParameters: auth.scope
+                ? { bodies: [{ key: "scope", value: auth.scope, isValueSecret: false }] }
+                : {},
+            },
+          },
+        };
+        break;
+      default:
+        throw new Error(`${owner}: auth.type must be "apiKey", "basic" or "oauth".`);
+    }
+    this.connection = new aws.cloudwatch.EventConnection(
+      `${name}-connection`,
+      { description: `Webhook ${name}`, ...connectionArgs },
+      { parent: this },
+    );
+    this.destination = new aws.cloudwatch.EventApiDestination(
+      `${name}-destination`,
+      {
+        description: `Webhook ${name}`,
+        connectionArn: this.connection.arn,
+        invocationEndpoint: args.endpoint,
+        httpMethod: args.httpMethod ?? "POST",
+        invocationRateLimitPerSecond: args.rateLimitPerSecond ?? 10,
+      },
+      { parent: this },
+    );
+    const events = eventsRole(
+      name,
+      {
+        Sid: "InvokeApiDestination",
+        Effect: "Allow",
+        Action: "events:InvokeApiDestination",
+        Resource: this.destination.arn,
+      },
+      ctx,
+      this,
+    );
+    this.eventsRole = events.role;
+    this.eventsPolicy = events.policy;
+    this.registerOutputs({ destinationArn: this.destination.arn, endpoint: this.endpoint });
+  }
+
+  /** Sends each event of the rule to the endpoint, as the stable payload. */
+  bindRule(ctx: RuleBindContext): aws.cloudwatch.EventTarget {
+    return createRuleTarget(`${this.name}-${ctx.ruleKey}`, ctx, {
+      arn: this.destination.arn,
+      roleArn: this.eventsRole.arn,
+      transform: true,
+      deadLetterQueue: this.deadLetterQueue,
+      parent: this,
+      dependsOn: [this.eventsPolicy],
+      retryPolicy: this.retryPolicy,
+      extra: this.headers ? { httpTarget: { headerParameters: this.headers } } : undefined,
+    });
+  }
+}
