@@ -40,6 +40,8 @@ export interface BucketEventsArgs {
 
 /** Bucket creation, deletion and configuration changes as EventBridge routes. */
 export class BucketEvents extends pulumi.ComponentResource {
+  /** The component's logical name. */
+  readonly logicalName: string;
   /** The trail (undefined when an existing one is used). */
   readonly trail?: aws.cloudtrail.Trail;
   /** The trail's log bucket (undefined when an existing trail is used). */
@@ -57,6 +59,7 @@ export class BucketEvents extends pulumi.ComponentResource {
   constructor(name: string, args: BucketEventsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("s3-event-routes:index:BucketEvents", name, {}, opts);
     const owner = `BucketEvents "${name}"`;
+    this.logicalName = name;
     const ctx = awsContext(this);
     if (!args.routes || args.routes.length === 0) {
       throw new Error(

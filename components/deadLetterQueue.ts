@@ -22,6 +22,8 @@ export interface DeadLetterQueueArgs {
 
 /** A dead-letter queue with a sealed, scoped queue policy. */
 export class DeadLetterQueue extends pulumi.ComponentResource {
+  /** The component's logical name. */
+  readonly logicalName: string;
   /** The queue. */
   readonly queue: aws.sqs.Queue;
   /** The queue's ARN. */
@@ -41,6 +43,7 @@ export class DeadLetterQueue extends pulumi.ComponentResource {
   constructor(name: string, args: DeadLetterQueueArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("s3-event-routes:index:DeadLetterQueue", name, {}, opts);
     this.kmsKey = args.kmsKey;
+    this.logicalName = name;
     this.queue = new aws.sqs.Queue(
       name,
       {

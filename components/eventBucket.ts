@@ -96,6 +96,8 @@ interface NativeEntry {
 
 /** An S3 bucket that routes its events. */
 export class EventBucket extends pulumi.ComponentResource {
+  /** The component's logical name. */
+  readonly logicalName: string;
   /** The bucket (undefined when adopted). */
   readonly bucket?: aws.s3.Bucket;
   /** The bucket's physical name. */
@@ -127,6 +129,7 @@ export class EventBucket extends pulumi.ComponentResource {
   constructor(name: string, args: EventBucketArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("s3-event-routes:index:EventBucket", name, {}, opts);
     this.name = name;
+    this.logicalName = name;
     this.physicalName = args.existing?.bucketName ?? args.bucketName;
     this.onOverlap = args.onOverlap ?? "error";
     this.ctx = awsContext(this);

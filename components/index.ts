@@ -23,3 +23,4 @@ export { BucketEvents, BucketEventsArgs, BucketEventRoute } from "./bucketEvents
 export { RuleTarget, RuleBindContext } from "./target";
 export { EVENTBRIDGE_RETRY_POLICY, OBJECT_EVENT_INPUT, BUCKET_CALL_INPUT } from "./ruleTarget";
 export * from "./eventPattern";
+export { Alarms, AlarmsArgs, Watched } from "./alarms";

@@ -191,6 +191,11 @@ export class LambdaTarget extends pulumi.ComponentResource implements Notificati
     this.registerOutputs({ arn: this.arn, functionName: this.functionName });
   }
 
+  /** The dead-letter queues of this target, for alarms. */
+  deadLetterQueues(): DeadLetterQueue[] {
+    return [this.onFailure];
+  }
+
   /**
    * Adds a statement to the function's role. Only for functions this component built.
    *

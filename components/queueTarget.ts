@@ -194,6 +194,13 @@ export class QueueTarget extends pulumi.ComponentResource implements Notificatio
     this.registerOutputs({ arn: this.arn, url: this.url });
   }
 
+  /** The dead-letter queues of this target, for alarms. */
+  deadLetterQueues(): DeadLetterQueue[] {
+    return [
+      ...new Set([this.deadLetterQueue, this.failures].filter((q): q is DeadLetterQueue => q !== undefined)),
+    ];
+  }
+
   /**
    * Lets a service send to the queue for one source, and use its key when it has one.
    *

@@ -309,6 +309,11 @@ export class StateMachineTarget extends pulumi.ComponentResource implements Rule
     this.registerOutputs({ arn: this.arn });
   }
 
+  /** The dead-letter queues of this target, for alarms. */
+  deadLetterQueues(): DeadLetterQueue[] {
+    return [this.deadLetterQueue];
+  }
+
   /** Starts the machine for each event of the rule, with the stable payload as input. */
   bindRule(ctx: RuleBindContext): aws.cloudwatch.EventTarget {
     const object = ctx.object;

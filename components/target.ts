@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsContext } from "./awsContext";
+import type { DeadLetterQueue } from "./deadLetterQueue";
 import { ObjectFilter } from "./objectFilter";
 import { NativeTargetKind, RouteSpec } from "./routeModel";
 
@@ -81,6 +82,8 @@ export interface RuleTarget {
    * queue, and whatever permission or role the rule needs to reach it.
    */
   bindRule(ctx: RuleBindContext): aws.cloudwatch.EventTarget;
+  /** The target's dead-letter queues (for alarms): where events end up when every retry failed. */
+  deadLetterQueues(): DeadLetterQueue[];
 }
 
 /** True when a target can be named in a native S3 notification. */

@@ -240,6 +240,11 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
     }
   }
 
+  /** The dead-letter queues of this target, for alarms. */
+  deadLetterQueues(): DeadLetterQueue[] {
+    return [this.deliveryFailures, this.ruleFailures].filter((q): q is DeadLetterQueue => q !== undefined);
+  }
+
   /** Lets a service publish for one source, and use the topic's key. */
   grantPublish(service: string, sourceArn: pulumi.Input<string>, who: string): void {
     this.grants.add({ service, sourceArn }, who);

@@ -225,6 +225,11 @@ export class WebhookTarget extends pulumi.ComponentResource implements RuleTarge
     this.registerOutputs({ destinationArn: this.destination.arn, endpoint: this.endpoint });
   }
 
+  /** The dead-letter queues of this target, for alarms. */
+  deadLetterQueues(): DeadLetterQueue[] {
+    return [this.deadLetterQueue];
+  }
+
   /** Sends each event of the rule to the endpoint, as the stable payload. */
   bindRule(ctx: RuleBindContext): aws.cloudwatch.EventTarget {
     return createRuleTarget(`${this.name}-${ctx.ruleKey}`, ctx, {

@@ -62,6 +62,8 @@ export interface RunOptions {
   accountId?: string;
   /** The AWS region the mocks answer with. Default `us-east-1`. */
   region?: string;
+  /** Seconds to wait for every registration before reporting a hang (a cycle or an output that never resolves). Default 60. */
+  timeoutSeconds?: number;
   /** Extra per-type state the mocks should add to a resource's outputs. */
   extraState?: (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown> | undefined;
 }
@@ -302,11 +304,28 @@ export async function runProgram(program: () => unknown, options: RunOptions = {
   } catch (e) {
     errors.push(e instanceof Error ? e : new Error(String(e)));
   }
+  const seconds = options.timeoutSeconds ?? 60;
+  let timer: NodeJS.Timeout | undefined;
   try {
     // Internal to @pulumi/pulumi (stripped from its typings) but exported: drains pending RPCs.
-    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    const drained = (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    const hung = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `The program did not finish registering its resources within ${seconds} s: an output never ` +
+                `resolves, or resources depend on each other in a cycle. ${engine.records.length} registrations completed.`,
+            ),
+          ),
+        seconds * 1000,
+      );
+    });
+    await Promise.race([drained, hung]);
   } catch (e) {
     errors.push(e instanceof Error ? e : new Error(String(e)));
+  } finally {
+    clearTimeout(timer);
   }
   // Let rejections queued in the last turn surface before the listeners go.
   await new Promise((resolve) => setImmediate(resolve));
