@@ -3,7 +3,7 @@
  * metadata, image dimensions and EXIF, indexed in DynamoDB on create, tombstoned on delete.
  *
  * Environment: TABLE_NAME (required), TOMBSTONE_TTL_DAYS, METADATA_HEADER_BYTES,
- * IDEMPOTENCY_TABLE, IDEMPOTENCY_TTL_SECONDS (see ./config and ../shared/idempotency).
+ * IDEMPOTENCY_TABLE, IDEMPOTENCY_TTL_SECONDS (see ./config and ../shared/idempotencySettings).
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -11,7 +11,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import sharp from "sharp";
 import { configReader } from "../shared/config";
-import { idempotencySettings, makeObjectIdempotent } from "../shared/idempotency";
+import { idempotencySettings, loadIdempotency } from "../shared/idempotencySettings";
 import { createObjectHandler } from "../shared/objectHandler";
 import { METADATA_OWNER, parseMetadataConfig } from "./config";
 import { createMetadataProcessor } from "./metadata";
@@ -32,6 +32,6 @@ export const handler = createObjectHandler({
   logger,
   process: work,
   idempotency: idempotency
-    ? makeObjectIdempotent(work, idempotency, dynamodb, process.env.AWS_LAMBDA_FUNCTION_NAME ?? "metadata")
+    ? loadIdempotency(work, idempotency, process.env.AWS_LAMBDA_FUNCTION_NAME ?? "metadata", dynamodb)
     : undefined,
 });

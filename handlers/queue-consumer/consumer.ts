@@ -7,7 +7,7 @@
  */
 import type { Context, SQSBatchResponse } from "aws-lambda";
 import type { S3ObjectEvent } from "../shared/events";
-import type { IdempotentObjectRunner } from "../shared/idempotency";
+import type { IdempotentObjectRunner } from "../shared/idempotencySettings";
 import type { StructuredLogger } from "../shared/logging";
 import { createObjectHandler } from "../shared/objectHandler";
 import type { ObjectOutcome } from "../shared/outcome";
@@ -19,8 +19,10 @@ export interface QueueConsumerOptions {
   logger: StructuredLogger;
   /** The per-object function; default: log an analysis summary ({@link logAnalysis}). */
   processObject?: (event: S3ObjectEvent) => Promise<ObjectOutcome>;
-  /** Wraps `processObject` idempotently; build it with makeObjectIdempotent. */
-  idempotency?: (work: (event: S3ObjectEvent) => Promise<ObjectOutcome>) => IdempotentObjectRunner;
+  /** Wraps `processObject` idempotently (see loadIdempotency / makeObjectIdempotent). */
+  idempotency?: (
+    work: (event: S3ObjectEvent) => Promise<ObjectOutcome>,
+  ) => IdempotentObjectRunner | Promise<IdempotentObjectRunner>;
   /** Process the batch's messages concurrently. Default true (the default work is cheap). */
   processInParallel?: boolean;
 }

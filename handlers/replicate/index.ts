@@ -7,10 +7,9 @@
  * would replicate its own replicas is refused here, at cold start.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { configReader } from "../shared/config";
-import { idempotencySettings, makeObjectIdempotent } from "../shared/idempotency";
+import { idempotencySettings, loadIdempotency } from "../shared/idempotencySettings";
 import { createObjectHandler } from "../shared/objectHandler";
 import { parseReplicateConfig, REPLICATE_OWNER } from "./config";
 import { createReplicateProcessor } from "./replicate";
@@ -27,11 +26,6 @@ export const handler = createObjectHandler({
   process: work,
   processInParallel: true,
   idempotency: idempotency
-    ? makeObjectIdempotent(
-        work,
-        idempotency,
-        new DynamoDBClient({}),
-        process.env.AWS_LAMBDA_FUNCTION_NAME ?? "replicate",
-      )
+    ? loadIdempotency(work, idempotency, process.env.AWS_LAMBDA_FUNCTION_NAME ?? "replicate")
     : undefined,
 });

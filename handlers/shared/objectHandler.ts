@@ -8,7 +8,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSRecord } from "aws-lambda";
 import { describeShape, parseS3Notifications, S3NotificationError, S3ObjectEvent } from "./events";
-import type { IdempotentObjectRunner } from "./idempotency";
+import type { IdempotentObjectRunner } from "./idempotencySettings";
 import type { StructuredLogger } from "./logging";
 import type { ObjectOutcome } from "./outcome";
 
@@ -20,8 +20,8 @@ export interface ObjectHandlerOptions {
   logger: StructuredLogger;
   /** The per-object work. */
   process: (event: S3ObjectEvent) => Promise<ObjectOutcome>;
-  /** The idempotent version of `process`, when IDEMPOTENCY_TABLE is set. */
-  idempotency?: IdempotentObjectRunner;
+  /** The idempotent version of `process`, when IDEMPOTENCY_TABLE is set (or a promise of it, loaded lazily). */
+  idempotency?: IdempotentObjectRunner | Promise<IdempotentObjectRunner>;
   /** Accept SQS events only (the queue consumer). Default false. */
   sqsOnly?: boolean;
   /** Process the records of an SQS batch concurrently. Default false: image work is memory-bound. */
@@ -56,8 +56,11 @@ const isSqsEvent = (event: unknown): event is { Records: SQSRecord[] } => {
  * @param options - name, logger, per-object work, optional idempotency.
  */
 export function createObjectHandler(options: ObjectHandlerOptions): ObjectHandler {
-  const { name, logger, idempotency } = options;
+  const { name, logger } = options;
   const processor = new BatchProcessor(EventType.SQS);
+  const loading = options.idempotency === undefined ? undefined : Promise.resolve(options.idempotency);
+  loading?.catch(() => undefined); // a failed load is reported by the first invocation, not as an unhandled rejection
+  let idempotency: IdempotentObjectRunner | undefined;
 
   const runOne = async (event: S3ObjectEvent): Promise<ObjectOutcome> => {
     const where = {
@@ -89,6 +92,7 @@ export function createObjectHandler(options: ObjectHandlerOptions): ObjectHandle
     logger.info(`${name}: s3:TestEvent acknowledged, nothing to do`, where);
 
   return async (event, context) => {
+    idempotency = await loading;
     idempotency?.registerContext(context);
     if (isSqsEvent(event)) {
       return processPartialResponse(

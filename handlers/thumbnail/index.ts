@@ -3,15 +3,14 @@
  *
  * Environment: THUMBNAIL_SIZES, THUMBNAIL_FORMAT, DEST_BUCKET, DEST_PREFIX, SOURCE_BUCKET,
  * SOURCE_PREFIX, SOURCE_SUFFIX, THUMBNAIL_MAX_PIXELS, THUMBNAIL_MAX_BYTES, IDEMPOTENCY_TABLE,
- * IDEMPOTENCY_TTL_SECONDS (see ./config and ../shared/idempotency). A configuration that would
+ * IDEMPOTENCY_TTL_SECONDS (see ./config and ../shared/idempotencySettings). A configuration that would
  * trigger itself is refused here, at cold start.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import sharp from "sharp";
 import { configReader } from "../shared/config";
-import { idempotencySettings, makeObjectIdempotent } from "../shared/idempotency";
+import { idempotencySettings, loadIdempotency } from "../shared/idempotencySettings";
 import { createObjectHandler } from "../shared/objectHandler";
 import { parseThumbnailConfig, THUMBNAIL_OWNER } from "./config";
 import { createThumbnailProcessor } from "./thumbnails";
@@ -31,11 +30,6 @@ export const handler = createObjectHandler({
   logger,
   process: work,
   idempotency: idempotency
-    ? makeObjectIdempotent(
-        work,
-        idempotency,
-        new DynamoDBClient({}),
-        process.env.AWS_LAMBDA_FUNCTION_NAME ?? "thumbnail",
-      )
+    ? loadIdempotency(work, idempotency, process.env.AWS_LAMBDA_FUNCTION_NAME ?? "thumbnail")
     : undefined,
 });

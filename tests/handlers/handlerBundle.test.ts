@@ -124,7 +124,7 @@ describe("bundleHandler", function () {
     });
   });
 
-  it("the queue-consumer bundle runs in a fresh node process", async () => {
+  it("the queue-consumer bundle runs in a fresh node process, with and without the idempotency layer", async () => {
     const dir = mkdtempSync(join(tmpdir(), "bundle-queue-"));
     try {
       await writeBundle(bundleHandler("queue-consumer"), dir);
@@ -135,6 +135,20 @@ describe("bundleHandler", function () {
         {},
       );
       assert.equal(out.trim(), '{"batchItemFailures":[]}');
+      const testEvent = readFileSync(
+        join(ROOT, "tests", "fixtures", "events", "sqs-s3-test-event.json"),
+        "utf8",
+      );
+      const withLayer = runBundle(
+        dir,
+        `require("./index.js").handler(${testEvent}, { getRemainingTimeInMillis: () => 1000 }).then((r) => console.log(JSON.stringify(r)))`,
+        { IDEMPOTENCY_TABLE: "idempotency" },
+      );
+      assert.equal(
+        withLayer.trim(),
+        '{"batchItemFailures":[]}',
+        "the lazily loaded idempotency layer resolves inside the bundle",
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

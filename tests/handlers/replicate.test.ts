@@ -146,16 +146,14 @@ describe("replicate: S3 failures (aws-sdk-client-mock)", () => {
 
   it("AccessDenied on the copy lists what to grant on both buckets", async () => {
     s3Mock.on(HeadObjectCommand).resolves({ ETag: '"e1"', ContentLength: 3 });
-    s3Mock
-      .on(CopyObjectCommand)
-      .rejects(
-        new S3ServiceException({
-          name: "AccessDenied",
-          $fault: "client",
-          $metadata: { httpStatusCode: 403 },
-          message: "Access Denied",
-        }),
-      );
+    s3Mock.on(CopyObjectCommand).rejects(
+      new S3ServiceException({
+        name: "AccessDenied",
+        $fault: "client",
+        $metadata: { httpStatusCode: 403 },
+        message: "Access Denied",
+      }),
+    );
     const work = createReplicateProcessor({
       s3,
       config: parseReplicateConfig({ DEST_BUCKET: "replica" }),
