@@ -92,6 +92,7 @@ export function createObjectHandler(options: ObjectHandlerOptions): ObjectHandle
     logger.info(`${name}: s3:TestEvent acknowledged, nothing to do`, where);
 
   return async (event, context) => {
+    logger.addContext?.(context);
     idempotency = await loading;
     idempotency?.registerContext(context);
     if (isSqsEvent(event)) {
