@@ -1,0 +1,285 @@
+/**
+ * Bundles a reference handler (handlers/<name>/index.ts) for Lambda's `nodejs22.x` runtime with
+ * esbuild, and packages the native modules esbuild cannot bundle.
+ *
+ * - One CommonJS file, `index.js`, exporting `handler`; `@aws-sdk/*` left external (the runtime
+ *   provides SDK v3); minified; no source map unless asked.
+ * - sharp (thumbnail, metadata) is native: it stays external and its package, its JavaScript
+ *   dependencies and the prebuilt `@img/sharp-linux-<cpu>` + `@img/sharp-libvips-linux-<cpu>`
+ *   packages for the Lambda architecture (linux, glibc) are copied into `node_modules/` of the
+ *   archive. When those platform packages are not installed the bundler throws, naming the
+ *   package and the npm command that installs it, instead of shipping a zip that fails at cold start.
+ * - Bundles are cached per process: one esbuild run per handler, architecture and option set.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, sep } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { buildSync } from "esbuild";
+
+/** The reference handlers that can be bundled. */
+export const HANDLER_NAMES = ["thumbnail", "metadata", "replicate", "queue-consumer"] as const;
+
+/** A reference handler's name: its directory under handlers/. */
+export type HandlerName = (typeof HANDLER_NAMES)[number];
+
+/** A Lambda instruction set architecture, as `aws.lambda.Function` names it. */
+export type LambdaArchitecture = "x86_64" | "arm64";
+
+/** How to bundle. */
+export interface BundleOptions {
+  /** The Lambda architecture native packages are chosen for. Default `"x86_64"` (Lambda's default). */
+  architecture?: LambdaArchitecture;
+  /** Also write `index.js.map` (external source map). Default false. */
+  sourcemap?: boolean;
+  /** Minify `index.js`. Default true. */
+  minify?: boolean;
+  /** The directory holding handlers/ (and node_modules/). Default: the root of this package. */
+  projectRoot?: string;
+  /** Where native packages are taken from. Default `<projectRoot>/node_modules`. */
+  nodeModules?: string;
+}
+
+/** A bundled handler, ready for `aws.lambda.Function`'s `code`, `handler` and `runtime`. */
+export interface HandlerBundle {
+  /** The archive: `index.js` (+ `index.js.map`) and, for native handlers, `node_modules/...`. */
+  code: pulumi.asset.AssetArchive;
+  /** The handler setting. */
+  handler: "index.handler";
+  /** The runtime setting. */
+  runtime: "nodejs22.x";
+  /** Uncompressed bytes of every file in the archive (Lambda allows 262,144,000 unzipped). */
+  size: number;
+  /** Every file in the archive and its size in bytes, by archive path. */
+  files: Readonly<Record<string, number>>;
+}
+
+/** Lambda's limit on a function's unzipped deployment package, in bytes. */
+export const LAMBDA_UNZIPPED_LIMIT = 262_144_000;
+
+/** Native modules each handler needs beside its bundle. */
+const NATIVE_MODULES: Readonly<Record<HandlerName, readonly string[]>> = {
+  thumbnail: ["sharp"],
+  metadata: ["sharp"],
+  replicate: [],
+  "queue-consumer": [],
+};
+
+const CPU: Readonly<Record<LambdaArchitecture, string>> = { x86_64: "x64", arm64: "arm64" };
+
+/** Files a Lambda never loads: type declarations, ESM twins of CJS files, C++ sources, docs. */
+const EXCLUDED_FILE = /(\.d\.[cm]?ts|\.mjs|\.cc|\.h|\.gyp|\.map)$|(^|\/)(README|CHANGELOG)(\.md)?$/i;
+const EXCLUDED_DIR = new Set(["install", "src", "node_modules"]);
+
+const cache = new Map<string, HandlerBundle>();
+
+interface PackageJson {
+  name: string;
+  version: string;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+}
+
+const readPackage = (dir: string): PackageJson => JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+
+/** Finds a package the way Node resolves it from `fromDir`: nearest node_modules first, up to `top`. */
+function findPackage(name: string, fromDir: string, top: string): string | undefined {
+  for (let dir = fromDir; ; dir = dirname(dir)) {
+    const candidate = join(dir, "node_modules", name);
+    if (existsSync(join(candidate, "package.json"))) return candidate;
+    if (dir === top || dirname(dir) === dir) return undefined;
+  }
+}
+
+function listFiles(dir: string, prefix = ""): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) {
+      if (!EXCLUDED_DIR.has(entry.name)) out.push(...listFiles(join(dir, entry.name), rel));
+    } else if (!EXCLUDED_FILE.test(rel)) {
+      out.push(rel);
+    }
+  }
+  return out;
+}
+
+function missingNative(
+  name: HandlerName,
+  options: Required<BundleOptions>,
+  pkg: string,
+  version: string,
+  sharpVersion: string,
+): Error {
+  const cpu = CPU[options.architecture];
+  return new Error(
+    `bundleHandler("${name}", { architecture: "${options.architecture}" }): sharp needs ${pkg}@${version} for Lambda ` +
+      `${options.architecture} (linux, glibc), and it is not installed in ${options.nodeModules}. A zip without it fails at ` +
+      `cold start with 'Could not load the "sharp" module using the linux-${cpu} runtime'. Install it next to sharp with: ` +
+      `npm install --os=linux --cpu=${cpu} --libc=glibc sharp@${sharpVersion}`,
+  );
+}
+
+/** The directories (with their archive paths) sharp needs for one architecture. */
+function sharpPackages(
+  name: HandlerName,
+  options: Required<BundleOptions>,
+): { dir: string; archivePath: string }[] {
+  const modules = options.nodeModules;
+  const sharpDir = join(modules, "sharp");
+  if (!existsSync(join(sharpDir, "package.json"))) {
+    throw new Error(
+      `bundleHandler("${name}"): the handler needs sharp, which is not installed in ${modules}. Run npm install in ${options.projectRoot}.`,
+    );
+  }
+  const sharp = readPackage(sharpDir);
+  const cpu = CPU[options.architecture];
+  const platformName = `@img/sharp-linux-${cpu}`;
+  const platformVersion = sharp.optionalDependencies?.[platformName];
+  if (platformVersion === undefined) {
+    throw new Error(
+      `bundleHandler("${name}"): sharp ${sharp.version} lists no ${platformName}; this sharp cannot run on Lambda ${options.architecture}.`,
+    );
+  }
+  const platformDir = findPackage(platformName, sharpDir, dirname(modules));
+  if (!platformDir || readPackage(platformDir).version !== platformVersion) {
+    throw missingNative(name, options, platformName, platformVersion, sharp.version);
+  }
+  const platform = readPackage(platformDir);
+  const libvipsName = `@img/sharp-libvips-linux-${cpu}`;
+  const libvipsVersion = platform.optionalDependencies?.[libvipsName];
+  const libvipsDir = libvipsVersion ? findPackage(libvipsName, platformDir, dirname(modules)) : undefined;
+  if (libvipsVersion === undefined || !libvipsDir || readPackage(libvipsDir).version !== libvipsVersion) {
+    throw missingNative(name, options, libvipsName, libvipsVersion ?? "(unknown)", sharp.version);
+  }
+
+  const found = new Map<string, string>([
+    ["sharp", sharpDir],
+    [platformName, platformDir],
+    [libvipsName, libvipsDir],
+  ]);
+  const pending: [string, string][] = Object.keys(sharp.dependencies ?? {}).map((dep) => [dep, sharpDir]);
+  while (pending.length > 0) {
+    const [dep, from] = pending.shift()!;
+    if (found.has(dep)) continue;
+    const dir = findPackage(dep, from, dirname(modules));
+    if (!dir)
+      throw new Error(
+        `bundleHandler("${name}"): ${dep}, a dependency of sharp, is not installed in ${modules}.`,
+      );
+    found.set(dep, dir);
+    for (const next of Object.keys(readPackage(dir).dependencies ?? {})) pending.push([next, dir]);
+  }
+  return [...found.values()].map((dir) => ({
+    dir,
+    archivePath: `node_modules/${relative(modules, dir).split(sep).join("/")}`,
+  }));
+}
+
+function resolveOptions(options: BundleOptions | undefined): Required<BundleOptions> {
+  const projectRoot = options?.projectRoot ?? join(__dirname, "..");
+  return {
+    architecture: options?.architecture ?? "x86_64",
+    sourcemap: options?.sourcemap ?? false,
+    minify: options?.minify ?? true,
+    projectRoot,
+    nodeModules: options?.nodeModules ?? join(projectRoot, "node_modules"),
+  };
+}
+
+/**
+ * Bundles handlers/<name>/index.ts for Lambda (`nodejs22.x`, `index.handler`), with the native
+ * packages it needs for the chosen architecture. Cached per process.
+ *
+ * @param name - which reference handler.
+ * @param options - architecture (default x86_64), source map (default off), minify (default on).
+ * @throws Error naming the missing native package and the npm command that installs it; Error for an
+ *   unknown handler name or a package above Lambda's unzipped size limit.
+ */
+export function bundleHandler(name: HandlerName, options?: BundleOptions): HandlerBundle {
+  if (!(HANDLER_NAMES as readonly string[]).includes(name)) {
+    throw new Error(
+      `bundleHandler: unknown handler "${name}"; expected one of ${HANDLER_NAMES.map((n) => `"${n}"`).join(", ")}.`,
+    );
+  }
+  const resolved = resolveOptions(options);
+  if (resolved.architecture !== "x86_64" && resolved.architecture !== "arm64") {
+    throw new Error(
+      `bundleHandler("${name}"): unknown architecture "${resolved.architecture}"; expected "x86_64" or "arm64".`,
+    );
+  }
+  const cacheKey = JSON.stringify([name, resolved]);
+  const cached = cache.get(cacheKey);
+  if (cached) return cached;
+
+  const natives = NATIVE_MODULES[name];
+  const packages = natives.includes("sharp") ? sharpPackages(name, resolved) : [];
+
+  const entry = join(resolved.projectRoot, "handlers", name, "index.ts");
+  if (!existsSync(entry)) throw new Error(`bundleHandler("${name}"): ${entry} does not exist.`);
+  const result = buildSync({
+    entryPoints: [entry],
+    absWorkingDir: resolved.projectRoot,
+    bundle: true,
+    platform: "node",
+    target: "node22",
+    format: "cjs",
+    external: ["@aws-sdk/*", ...natives],
+    minify: resolved.minify,
+    sourcemap: resolved.sourcemap ? "external" : false,
+    outfile: join(resolved.projectRoot, "dist", name, "index.js"),
+    write: false,
+    logLevel: "silent",
+  });
+
+  const assets: Record<string, pulumi.asset.Asset> = {};
+  const files: Record<string, number> = {};
+  for (const output of result.outputFiles) {
+    const archivePath = output.path.endsWith(".map") ? "index.js.map" : "index.js";
+    assets[archivePath] = new pulumi.asset.StringAsset(output.text);
+    files[archivePath] = output.contents.byteLength;
+  }
+  for (const { dir, archivePath } of packages) {
+    for (const file of listFiles(dir)) {
+      const source = join(dir, file);
+      assets[`${archivePath}/${file}`] = new pulumi.asset.FileAsset(source);
+      files[`${archivePath}/${file}`] = statSync(source).size;
+    }
+  }
+  const size = Object.values(files).reduce((sum, bytes) => sum + bytes, 0);
+  if (size > LAMBDA_UNZIPPED_LIMIT) {
+    throw new Error(
+      `bundleHandler("${name}"): the package is ${size} bytes unzipped; Lambda accepts at most ${LAMBDA_UNZIPPED_LIMIT}.`,
+    );
+  }
+  const bundle: HandlerBundle = {
+    code: new pulumi.asset.AssetArchive(assets),
+    handler: "index.handler",
+    runtime: "nodejs22.x",
+    size,
+    files,
+  };
+  cache.set(cacheKey, bundle);
+  return bundle;
+}
+
+/**
+ * Writes a bundle's files into a directory (for inspection, the benchmark, or a local run):
+ * `index.js` and, for native handlers, `node_modules/...`.
+ *
+ * @param bundle - what {@link bundleHandler} returned.
+ * @param dir - the target directory, created if needed.
+ */
+export async function writeBundle(bundle: HandlerBundle, dir: string): Promise<void> {
+  const assets = await bundle.code.assets;
+  for (const [archivePath, asset] of Object.entries(assets)) {
+    const target = join(dir, ...archivePath.split("/"));
+    mkdirSync(dirname(target), { recursive: true });
+    if (asset instanceof pulumi.asset.StringAsset) {
+      writeFileSync(target, (await asset.text) ?? "");
+    } else if (asset instanceof pulumi.asset.FileAsset) {
+      writeFileSync(target, readFileSync((await asset.path) ?? ""));
+    } else {
+      throw new Error(`writeBundle: ${archivePath} is neither a StringAsset nor a FileAsset.`);
+    }
+  }
+}
