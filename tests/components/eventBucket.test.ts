@@ -526,7 +526,7 @@ describe("EventBucket", () => {
         const { runProgram } = await import("../../components/testing/mockEngine");
         return runProgram(async () => {
           const bucket = new EventBucket("late");
-          await new Promise((resolve) => setTimeout(resolve, 5));
+          await new Promise((resolve) => setImmediate(resolve)); // after the seal: immediates run in order
           bucket.addRoute({ name: "too-late", events: ["created"], target: new QueueTarget("q") });
         });
       })();
