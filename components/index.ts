@@ -3,6 +3,15 @@
  * Step Functions and webhooks), correct by construction.
  */
 export { EventBucket, EventBucketArgs, Route, RouteRow } from "./eventBucket";
+export {
+  SharedBucketNotification,
+  SharedBucketNotificationArgs,
+  SharedEntryArgs,
+  SharedNotificationInputs,
+  SharedNotificationState,
+  SharedNotificationProviderOptions,
+  sharedNotificationProvider,
+} from "./sharedNotification";
 export { LambdaTarget, LambdaTargetArgs, FunctionCode } from "./lambdaTarget";
 export { QueueTarget, QueueTargetArgs, QueueConsumer } from "./queueTarget";
 export { TopicTarget, TopicTargetArgs, Subscription, HTTPS_DELIVERY_POLICY } from "./topicTarget";
@@ -12,3 +21,4 @@ export { NotificationTarget, NativeBinding, BindContext, TargetWrite } from "./t
 export * from "./eventTypes";
 export * from "./objectFilter";
 export * from "./routeModel";
+export * from "./notificationMerge";

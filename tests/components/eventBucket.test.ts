@@ -451,7 +451,7 @@ describe("EventBucket", () => {
       });
     });
     assert.equal(ofType(resources, "aws:s3/bucket:Bucket").length, 0);
-    const n = one(resources, NOTIFICATION, "legacy-notification");
+    const n = one(resources, "pulumi-nodejs:dynamic:Resource", "legacy-notification");
     assert.equal(n.inputs.bucket, "team-legacy");
     const policy = policyOf(one(resources, "aws:sqs/queuePolicy:QueuePolicy", "q-policy"));
     assert.deepEqual(policy.Statement[1].Condition, {
