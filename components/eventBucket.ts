@@ -1,7 +1,10 @@
 /**
  * EventBucket: an S3 bucket with secure defaults and any number of event routes, all of which end
- * in exactly one `aws.s3.BucketNotification` — validated (S3's overlap rule, self-triggering
- * handlers) when each route is declared, before anything is deployed.
+ * in exactly one notification resource — validated (S3's overlap rule, self-triggering handlers)
+ * when each route is declared, before anything is deployed. A bucket it creates gets one
+ * `aws.s3.BucketNotification` (the whole configuration is this stack's); an adopted bucket
+ * (`existing`) gets a {@link SharedBucketNotification}, which adds this stack's entries next to
+ * everyone else's instead of replacing them.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -20,6 +23,7 @@ import {
 import { SealedList } from "./sealedList";
 import { eventPatternFor } from "./eventPattern";
 import { findOverlaps } from "./routeModel";
+import { SharedBucketNotification } from "./sharedNotification";
 import { BindContext, isNativeTarget, NotificationTarget, RuleTarget } from "./target";
 import { StatementInput } from "./policyDocument";
 
@@ -104,8 +108,18 @@ export class EventBucket extends pulumi.ComponentResource {
   readonly bucketName: pulumi.Output<string>;
   /** The bucket's ARN. */
   readonly arn: pulumi.Output<string>;
-  /** The bucket's single notification configuration. */
-  readonly notification: aws.s3.BucketNotification;
+  /**
+   * Which notification path the bucket uses: `"owned"` (a bucket this component creates: one
+   * `aws.s3.BucketNotification` holding the whole configuration) or `"shared"` (an adopted bucket: a
+   * {@link SharedBucketNotification} that adds and removes only this stack's entries).
+   */
+  readonly notificationMode: "owned" | "shared";
+  /**
+   * The bucket's single notification resource of this stack: an `aws.s3.BucketNotification` when
+   * {@link notificationMode} is `"owned"`, a {@link SharedBucketNotification} when `"shared"`. Both have
+   * `bucket`, `lambdaFunctions`, `queues`, `topics` and `eventbridge` in the same shape.
+   */
+  readonly notification: aws.s3.BucketNotification | SharedBucketNotification;
   /** The bucket policy (undefined when adopted or opted out). */
   readonly policy?: aws.s3.BucketPolicy;
   /** The validated routes, in declaration order. */
@@ -142,11 +156,6 @@ export class EventBucket extends pulumi.ComponentResource {
     if (args.existing) {
       this.bucketName = pulumi.output(args.existing.bucketName);
       this.arn = pulumi.interpolate`arn:${this.ctx.partition}:s3:::${args.existing.bucketName}`;
-      pulumi.log.warn(
-        `${owner} adopts bucket "${args.existing.bucketName}": its notification configuration is replaced by this ` +
-          `stack's routes; entries written by anyone else are removed.`,
-        this,
-      );
     } else {
       const { policyStatements, ...secure } = args;
       const created = createSecureBucket(
@@ -171,24 +180,32 @@ export class EventBucket extends pulumi.ComponentResource {
     });
     const ofKind = (kind: NativeTargetKind) => sealed.then((list) => list.filter((e) => e.kind === kind));
     const dependencies: Promise<pulumi.Resource[]> = sealed.then((list) => list.flatMap((e) => e.dependsOn));
-    this.notification = new aws.s3.BucketNotification(
-      `${name}-notification`,
-      {
-        bucket: this.bucketName,
-        lambdaFunctions: ofKind("lambda").then((l) =>
-          l.map((e) => ({ ...entry(e), lambdaFunctionArn: e.arn })),
-        ),
-        queues: ofKind("sqs").then((l) => l.map((e) => ({ ...entry(e), queueArn: e.arn }))),
-        topics: ofKind("sns").then((l) => l.map((e) => ({ ...entry(e), topicArn: e.arn }))),
-        eventbridge: sealed.then(() =>
-          this.routes.some((r) => r.delivery === "eventbridge") ? true : undefined,
-        ),
-      },
-      {
-        parent: this,
-        dependsOn: dependencies,
-      },
-    );
+    const notificationArgs = {
+      bucket: this.bucketName,
+      lambdaFunctions: ofKind("lambda").then((l) =>
+        l.map((e) => ({ ...entry(e), lambdaFunctionArn: e.arn })),
+      ),
+      queues: ofKind("sqs").then((l) => l.map((e) => ({ ...entry(e), queueArn: e.arn }))),
+      topics: ofKind("sns").then((l) => l.map((e) => ({ ...entry(e), topicArn: e.arn }))),
+      eventbridge: sealed.then(() =>
+        this.routes.some((r) => r.delivery === "eventbridge") ? true : undefined,
+      ),
+    };
+    const notificationOpts = { parent: this, dependsOn: dependencies };
+    // An adopted bucket is shared: add this stack's entries (Ids pulumi:<project>:<stack>:<route>)
+    // next to everyone else's. A bucket created here is owned: one resource holds the whole configuration.
+    this.notificationMode = args.existing ? "shared" : "owned";
+    this.notification = args.existing
+      ? new SharedBucketNotification(
+          `${name}-notification`,
+          {
+            ...notificationArgs,
+            eventbridge: notificationArgs.eventbridge.then((on) => on === true),
+            region: this.ctx.region,
+          },
+          notificationOpts,
+        )
+      : new aws.s3.BucketNotification(`${name}-notification`, notificationArgs, notificationOpts);
     this.routeTable = pulumi.output(sealed.then(() => this.routes.map((r) => this.row(r))));
 
     for (const route of args.routes ?? []) this.addRoute(route);

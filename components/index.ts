@@ -3,6 +3,15 @@
  * Step Functions and webhooks), correct by construction.
  */
 export { EventBucket, EventBucketArgs, Route, RouteRow } from "./eventBucket";
+export {
+  SharedBucketNotification,
+  SharedBucketNotificationArgs,
+  SharedEntryArgs,
+  SharedNotificationInputs,
+  SharedNotificationState,
+  SharedNotificationProviderOptions,
+  sharedNotificationProvider,
+} from "./sharedNotification";
 export { LambdaTarget, LambdaTargetArgs, FunctionCode } from "./lambdaTarget";
 export { QueueTarget, QueueTargetArgs, QueueConsumer } from "./queueTarget";
 export { TopicTarget, TopicTargetArgs, Subscription, HTTPS_DELIVERY_POLICY } from "./topicTarget";
@@ -24,3 +33,4 @@ export { RuleTarget, RuleBindContext } from "./target";
 export { EVENTBRIDGE_RETRY_POLICY, OBJECT_EVENT_INPUT, BUCKET_CALL_INPUT } from "./ruleTarget";
 export * from "./eventPattern";
 export { Alarms, AlarmsArgs, Watched } from "./alarms";
+export * from "./notificationMerge";

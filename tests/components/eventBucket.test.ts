@@ -451,7 +451,7 @@ describe("EventBucket", () => {
       });
     });
     assert.equal(ofType(resources, "aws:s3/bucket:Bucket").length, 0);
-    const n = one(resources, NOTIFICATION, "legacy-notification");
+    const n = one(resources, "pulumi-nodejs:dynamic:Resource", "legacy-notification");
     assert.equal(n.inputs.bucket, "team-legacy");
     const policy = policyOf(one(resources, "aws:sqs/queuePolicy:QueuePolicy", "q-policy"));
     assert.deepEqual(policy.Statement[1].Condition, {
@@ -526,7 +526,7 @@ describe("EventBucket", () => {
         const { runProgram } = await import("../../components/testing/mockEngine");
         return runProgram(async () => {
           const bucket = new EventBucket("late");
-          await new Promise((resolve) => setTimeout(resolve, 5));
+          await new Promise((resolve) => setImmediate(resolve)); // after the seal: immediates run in order
           bucket.addRoute({ name: "too-late", events: ["created"], target: new QueueTarget("q") });
         });
       })();
