@@ -129,7 +129,8 @@ export class EventBucket extends pulumi.ComponentResource {
   private readonly name: string;
   private readonly physicalName?: string;
   private readonly ctx: AwsContext;
-  private readonly kmsKeyArn?: pulumi.Output<string>;
+  /** The bucket's customer-managed key ARN, when it has one (writers and readers need it). */
+  readonly kmsKeyArn?: pulumi.Output<string>;
   private readonly entries: SealedList<NativeEntry>;
   private readonly onOverlap: "error" | "eventbridge";
   /** The EventBridge rules of routes delivered through EventBridge, by route name. */

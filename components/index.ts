@@ -34,3 +34,12 @@ export { EVENTBRIDGE_RETRY_POLICY, OBJECT_EVENT_INPUT, BUCKET_CALL_INPUT } from 
 export * from "./eventPattern";
 export { Alarms, AlarmsArgs, Watched } from "./alarms";
 export * from "./notificationMerge";
+export * from "./inputTransformer";
+export * from "./referenceHandlers";
+export {
+  bundleHandler,
+  HandlerName,
+  HandlerBundle,
+  BundleOptions,
+  LambdaArchitecture,
+} from "./handlerBundle";

@@ -268,12 +268,25 @@ export class LambdaTarget extends pulumi.ComponentResource implements Notificati
         who,
       );
     }
+    const prefix = ctx.route.filter.prefix ?? "";
     this.statements.add(
       {
         Sid: `Read${sidPart(ctx.bucketName)}${sidPart(ctx.route.name)}`,
         Effect: "Allow",
-        Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging"],
-        Resource: pulumi.interpolate`${ctx.bucketArn}/${ctx.route.filter.prefix ?? ""}*`,
+        Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging", "s3:GetObjectVersionTagging"],
+        Resource: pulumi.interpolate`${ctx.bucketArn}/${prefix}*`,
+      },
+      who,
+    );
+    // Without ListBucket, S3 answers a read of a deleted object with 403 instead of 404, and the
+    // handler cannot tell "gone" (acknowledge) from "denied" (fail).
+    this.statements.add(
+      {
+        Sid: `List${sidPart(ctx.bucketName)}${sidPart(ctx.route.name)}`,
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: ctx.bucketArn,
+        Condition: { StringLike: { "s3:prefix": `${prefix}*` } },
       },
       who,
     );

@@ -18,12 +18,16 @@ export const OBJECT_EVENT_INPUT = {
     id: "$.id",
     type: "$.detail-type",
     time: "$.time",
+    region: "$.region",
     bucket: "$.detail.bucket.name",
     key: "$.detail.object.key",
     object: "$.detail.object",
+    detail: "$.detail",
   },
+  // Only paths present in every S3 object event: quoted strings and two objects, so the JSON stays
+  // valid whatever the event type (size, etag, version-id, reason live in `object` / `detail`).
   inputTemplate:
-    '{"id":"<id>","type":"<type>","time":"<time>","bucket":"<bucket>","key":"<key>","object":<object>}',
+    '{"id":"<id>","type":"<type>","time":"<time>","region":"<region>","bucket":"<bucket>","key":"<key>","object":<object>,"detail":<detail>}',
 };
 
 /** The payload for a bucket-level call recorded by CloudTrail. */

@@ -25,7 +25,15 @@ import {
 export { compareSequencers, isNewer, sequencerSortKey } from "./sequencer";
 
 /** Which envelope a record arrived in. */
-export type EnvelopeSource = "s3" | "sqs" | "sns" | "sns-sqs" | "eventbridge" | "eventbridge-sqs";
+export type EnvelopeSource =
+  | "s3"
+  | "sqs"
+  | "sns"
+  | "sns-sqs"
+  | "eventbridge"
+  | "eventbridge-sqs"
+  /** The stable payload this product's Step Functions and webhook targets receive (OBJECT_EVENT_INPUT). */
+  | "payload";
 
 /** One S3 object event, the same whatever envelope brought it. */
 export interface S3ObjectEvent {
@@ -229,6 +237,36 @@ function fromEventBridge(
   ];
 }
 
+/** True for the stable payload of OBJECT_EVENT_INPUT: `{id, type, time, region, bucket, key, object, detail}`. */
+function isPayload(value: Json): boolean {
+  return (
+    typeof value.id === "string" &&
+    typeof value.type === "string" &&
+    typeof value.time === "string" &&
+    isObject(value.detail) &&
+    isObject(value.object)
+  );
+}
+
+/** The stable payload is the EventBridge event, reshaped: put it back and parse it as such. */
+function fromPayload(payload: Json): S3ObjectEvent[] {
+  return fromEventBridge(
+    {
+      version: "0",
+      id: payload.id,
+      "detail-type": payload.type,
+      source: "aws.s3",
+      account: typeof payload.account === "string" ? payload.account : "000000000000",
+      time: payload.time,
+      region: payload.region,
+      resources: [],
+      detail: payload.detail,
+    },
+    "payload",
+    "the payload",
+  );
+}
+
 function fromSnsMessage(
   message: string,
   source: EnvelopeSource,
@@ -290,6 +328,7 @@ export function parseS3Notifications(event: unknown): S3ObjectEvent[] {
   }
   if (!isObject(event)) return fail(describeShape(event));
   if ("detail-type" in event) return fromEventBridge(event, "eventbridge", "the event");
+  if (isPayload(event)) return fromPayload(event);
   const records = event.Records;
   if (!Array.isArray(records)) return fail(describeShape(event));
   if (records.length === 0) return fail("an event whose Records array is empty");

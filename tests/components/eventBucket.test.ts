@@ -256,28 +256,55 @@ describe("EventBucket", () => {
         {
           Sid: "ReadUploadsJpgthumbs",
           Effect: "Allow",
-          Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging"],
+          Action: [
+            "s3:GetObject",
+            "s3:GetObjectVersion",
+            "s3:GetObjectTagging",
+            "s3:GetObjectVersionTagging",
+          ],
           Resource: `${BUCKET_ARN}/raw photos/*`,
+        },
+        {
+          Sid: "ListUploadsJpgthumbs",
+          Effect: "Allow",
+          Action: "s3:ListBucket",
+          Resource: BUCKET_ARN,
+          Condition: { StringLike: { "s3:prefix": "raw photos/*" } },
         },
         {
           Sid: "ReadUploadsPngthumbs",
           Effect: "Allow",
-          Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging"],
+          Action: [
+            "s3:GetObject",
+            "s3:GetObjectVersion",
+            "s3:GetObjectTagging",
+            "s3:GetObjectVersionTagging",
+          ],
           Resource: `${BUCKET_ARN}/raw photos/*`,
+        },
+        {
+          Sid: "ListUploadsPngthumbs",
+          Effect: "Allow",
+          Action: "s3:ListBucket",
+          Resource: BUCKET_ARN,
+          Condition: { StringLike: { "s3:prefix": "raw photos/*" } },
         },
       ]);
       const consumer = policyOf(one(resources, "aws:iam/rolePolicy:RolePolicy", "consumer-policy"));
-      assert.deepEqual(consumer.Statement[2], {
-        Sid: "ConsumeAnalysis",
-        Effect: "Allow",
-        Action: [
-          "sqs:ReceiveMessage",
-          "sqs:DeleteMessage",
-          "sqs:GetQueueAttributes",
-          "sqs:ChangeMessageVisibility",
-        ],
-        Resource: `arn:aws:sqs:us-east-1:${ACCOUNT}:analysis-mock`,
-      });
+      assert.deepEqual(
+        consumer.Statement.find((st) => st.Sid === "ConsumeAnalysis"),
+        {
+          Sid: "ConsumeAnalysis",
+          Effect: "Allow",
+          Action: [
+            "sqs:ReceiveMessage",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+            "sqs:ChangeMessageVisibility",
+          ],
+          Resource: `arn:aws:sqs:us-east-1:${ACCOUNT}:analysis-mock`,
+        },
+      );
     });
 
     it("fans the topic out with a DLQ on every subscription and a retry policy for HTTPS", () => {

@@ -10,6 +10,8 @@ import {
   sequencerSortKey,
 } from "../../handlers/shared/events";
 import { fixture } from "./support/events";
+import { applyInputTransformer } from "../../components/inputTransformer";
+import { OBJECT_EVENT_INPUT } from "../../components/ruleTarget";
 
 const EXPECTED =
   'expected an S3 event notification: {"Records":[...]} with eventSource "aws:s3", "aws:sqs" or "aws:sns", ' +
@@ -392,5 +394,32 @@ describe("idempotencyKey", () => {
       JSON.stringify(["b", "k", null, null, "ObjectTagging:Put@2025-01-01T00:00:00.000Z"]),
     );
     assert.notEqual(idempotencyKey(base), idempotencyKey({ ...base, eventTime: "2025-01-01T00:00:01.000Z" }));
+  });
+});
+
+describe("parseS3Notifications: the stable payload of Step Functions and webhook targets", () => {
+  it("reads the payload EventBridge's input transformer makes from an S3 event, as the event itself", () => {
+    const event = fixture("eventbridge-object-created.json");
+    const payload = JSON.parse(applyInputTransformer(OBJECT_EVENT_INPUT, event));
+    assert.deepEqual(Object.keys(payload), [
+      "id",
+      "type",
+      "time",
+      "region",
+      "bucket",
+      "key",
+      "object",
+      "detail",
+    ]);
+    const fromPayload = parseS3Notifications(payload);
+    const fromEvent = parseS3Notifications(event);
+    assert.deepEqual(
+      fromPayload,
+      fromEvent.map((e) => ({ ...e, source: "payload" })),
+    );
+    assert.deepEqual(
+      parseS3Notifications({ ...payload, metadata: { contentType: "application/pdf" } }),
+      fromPayload,
+    );
   });
 });
