@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "./awsContext";
 import { BucketEvents } from "./bucketEvents";
 import { DeadLetterQueue } from "./deadLetterQueue";
+import { EncryptionKey } from "./encryptionKey";
 import { EventBucket } from "./eventBucket";
 import { LambdaTarget } from "./lambdaTarget";
 import { StateMachineTarget } from "./stateMachineTarget";
@@ -21,6 +22,8 @@ export interface AlarmsArgs {
   emails?: string[];
   /** An alarm topic of this stack to use instead of a new one. */
   topic?: TopicTarget;
+  /** Encryption of a new alarm topic: a customer-managed key, `"create"` (default) or `"none"`. */
+  encryption?: EncryptionKey | "create" | "none";
   /** Seconds per evaluation period. Default 300. */
   periodSeconds?: number;
 }
@@ -56,7 +59,10 @@ export class Alarms extends pulumi.ComponentResource {
       args.topic ??
       new TopicTarget(
         `${name}-topic`,
-        { subscriptions: (args.emails ?? []).map((endpoint) => ({ protocol: "email" as const, endpoint })) },
+        {
+          encryption: args.encryption,
+          subscriptions: (args.emails ?? []).map((endpoint) => ({ protocol: "email" as const, endpoint })),
+        },
         { parent: this },
       );
     // Scoped to this component's alarms by name (alarm ARNs would make a cycle through the topic's key).

@@ -167,6 +167,14 @@ export class BucketEvents extends pulumi.ComponentResource {
       this.rules[route.name] = rule;
       route.target.bindRule({ ruleKey, rule, aws: ctx, events: "bucket-call" });
     }
-    this.registerOutputs({ trailArn: this.trail?.arn ?? args.existingTrailArn });
+    this.registerOutputs({
+      trailArn: this.trail?.arn ?? args.existingTrailArn,
+      routes: resolved.map(({ route, calls, buckets }) => ({
+        route: route.name,
+        calls,
+        buckets: buckets === "any" ? "any" : "name" in buckets ? buckets.name : `${buckets.namePrefix}*`,
+        target: route.target.label,
+      })),
+    });
   }
 }

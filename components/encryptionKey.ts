@@ -44,6 +44,8 @@ export class EncryptionKey extends pulumi.ComponentResource {
   readonly arn: pulumi.Output<string>;
   /** The key's id. */
   readonly keyId: pulumi.Output<string>;
+  /** The key policy: what must exist before a service uses the key (destinations depend on it). */
+  readonly policy: aws.kms.KeyPolicy;
   private readonly grants: SealedList<SourceGrant>;
 
   /**
@@ -69,15 +71,21 @@ export class EncryptionKey extends pulumi.ComponentResource {
       ];
       return JSON.stringify({ Version: "2012-10-17", Statement: statements });
     });
+    // The policy is a resource of its own: the key's ARN is needed by the queues and topics it
+    // encrypts, whose ARNs the policy names (a cycle if the policy were an input of the key).
     this.key = new aws.kms.Key(
       `${name}-key`,
       {
         description: args.description ?? `S3 event routing key ${name}`,
         enableKeyRotation: true,
         deletionWindowInDays: args.deletionWindowInDays ?? 30,
-        policy,
       },
       { parent: this, protect: args.protect },
+    );
+    this.policy = new aws.kms.KeyPolicy(
+      `${name}-policy`,
+      { keyId: this.key.keyId, policy },
+      { parent: this },
     );
     this.arn = this.key.arn;
     this.keyId = this.key.keyId;

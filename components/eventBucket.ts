@@ -210,7 +210,12 @@ export class EventBucket extends pulumi.ComponentResource {
     this.routeTable = pulumi.output(sealed.then(() => this.routes.map((r) => this.row(r))));
 
     for (const route of args.routes ?? []) this.addRoute(route);
-    this.registerOutputs({ bucketName: this.bucketName, arn: this.arn, routeTable: this.routeTable });
+    this.registerOutputs({
+      bucketName: this.bucketName,
+      arn: this.arn,
+      routeTable: this.routeTable,
+      notificationMode: this.notificationMode,
+    });
   }
 
   /**

@@ -194,6 +194,11 @@ export class QueueTarget extends pulumi.ComponentResource implements Notificatio
     this.registerOutputs({ arn: this.arn, url: this.url });
   }
 
+  /** What must exist before anyone delivers here: the resource policy and the key policy. */
+  deliveryDependencies(): pulumi.Resource[] {
+    return [this.policy, this.kmsKey?.policy].filter((r): r is NonNullable<typeof r> => r !== undefined);
+  }
+
   /** The dead-letter queues of this target, for alarms. */
   deadLetterQueues(): DeadLetterQueue[] {
     return [
@@ -219,7 +224,7 @@ export class QueueTarget extends pulumi.ComponentResource implements Notificatio
       this.grantSend("s3.amazonaws.com", ctx.bucketArn, `Bucket "${ctx.bucketName}"`);
       this.bound.add(ctx.bucketName);
     }
-    return { kind: "sqs", arn: this.arn, dependsOn: this.policy ? [this.policy] : [] };
+    return { kind: "sqs", arn: this.arn, dependsOn: this.deliveryDependencies() };
   }
 
   /** Lets the rule send to the queue; events that still fail go to the queue's DLQ. */
@@ -229,7 +234,7 @@ export class QueueTarget extends pulumi.ComponentResource implements Notificatio
       arn: this.arn,
       deadLetterQueue: this.ruleFailures(),
       parent: this,
-      dependsOn: this.policy ? [this.policy] : [],
+      dependsOn: this.deliveryDependencies(),
     });
   }
 

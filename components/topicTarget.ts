@@ -211,7 +211,7 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
             endpoint: sub.queue.arn,
             rawMessageDelivery: sub.rawMessageDelivery ?? false,
           },
-          { parent: this, dependsOn: sub.queue.policy ? [sub.queue.policy] : [] },
+          { parent: this, dependsOn: sub.queue.deliveryDependencies() },
         );
       case "lambda": {
         const permission = new aws.lambda.Permission(
@@ -240,6 +240,11 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
     }
   }
 
+  /** What must exist before anyone delivers here: the resource policy and the key policy. */
+  private deliveryDependencies(): pulumi.Resource[] {
+    return [this.policy, this.kmsKey?.policy].filter((r): r is NonNullable<typeof r> => r !== undefined);
+  }
+
   /** The dead-letter queues of this target, for alarms. */
   deadLetterQueues(): DeadLetterQueue[] {
     return [this.deliveryFailures, this.ruleFailures].filter((q): q is DeadLetterQueue => q !== undefined);
@@ -257,7 +262,7 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
       this.grantPublish("s3.amazonaws.com", ctx.bucketArn, `Bucket "${ctx.bucketName}"`);
       this.bound.add(ctx.bucketName);
     }
-    return { kind: "sns", arn: this.arn, dependsOn: this.policy ? [this.policy] : [] };
+    return { kind: "sns", arn: this.arn, dependsOn: this.deliveryDependencies() };
   }
 
   /** Lets the rule publish to the topic; events that still fail go to a dead-letter queue. */
@@ -268,7 +273,7 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
       arn: this.arn,
       deadLetterQueue: this.ruleFailures,
       parent: this,
-      dependsOn: this.policy ? [this.policy] : [],
+      dependsOn: this.deliveryDependencies(),
     });
   }
 }

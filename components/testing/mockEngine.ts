@@ -34,6 +34,8 @@ export interface RecordedResource {
   state: Record<string, unknown>;
   /** The id the mocks assigned, if custom. */
   id?: string;
+  /** What a component registered with `registerOutputs` (plain values), if anything. */
+  outputs?: Record<string, unknown>;
 }
 
 /** What {@link runProgram} returns. */
@@ -216,13 +218,16 @@ export function awsMocks(
   };
 }
 
-let installed: { records: RecordedResource[] } | undefined;
+let installed: { records: RecordedResource[]; byUrn: Map<string, RecordedResource> } | undefined;
 
 /**
  * Installs the mocks and the recorder. Call once per process, before the program (or any module
  * that creates resources) is imported.
  */
-export function installMockEngine(options: RunOptions = {}): { records: RecordedResource[] } {
+export function installMockEngine(options: RunOptions = {}): {
+  records: RecordedResource[];
+  byUrn: Map<string, RecordedResource>;
+} {
   const accountId = options.accountId ?? "123456789012";
   const region = options.region ?? "us-east-1";
   const project = options.project ?? "project";
@@ -243,6 +248,7 @@ export function installMockEngine(options: RunOptions = {}): { records: Recorded
   );
   const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
   const records: RecordedResource[] = [];
+  const byUrn = new Map<string, RecordedResource>();
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) => {
     register(req, (err, resp) => {
@@ -260,7 +266,7 @@ export function installMockEngine(options: RunOptions = {}): { records: Recorded
           req as unknown as { getObject(): { toJavaScript(): Record<string, unknown> } }
         ).getObject();
         const inputs = plainValue(raw?.toJavaScript() ?? {}, secretInputs, "") as Record<string, unknown>;
-        records.push({
+        const record: RecordedResource = {
           type: req.getType(),
           name: req.getName(),
           urn: r.getUrn(),
@@ -273,12 +279,25 @@ export function installMockEngine(options: RunOptions = {}): { records: Recorded
           protect: req.getProtect() === true,
           state,
           id: r.getId() || undefined,
-        });
+        };
+        records.push(record);
+        byUrn.set(record.urn, record);
       }
       cb(err, resp);
     });
   };
-  installed = { records };
+  const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req, cb) => {
+    const r = req as {
+      getUrn(): string;
+      getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined;
+    };
+    const outputs = plainValue(r.getOutputs()?.toJavaScript() ?? {}, [], "") as Record<string, unknown>;
+    const record = byUrn.get(r.getUrn());
+    if (record) record.outputs = outputs;
+    registerOutputs(req, cb);
+  };
+  installed = { records, byUrn };
   return installed;
 }
 
@@ -290,6 +309,7 @@ export function installMockEngine(options: RunOptions = {}): { records: Recorded
 export async function runProgram(program: () => unknown, options: RunOptions = {}): Promise<ProgramRun> {
   const engine = installed ?? installMockEngine(options);
   engine.records.length = 0;
+  engine.byUrn.clear();
   const errors: Error[] = [];
   const onRejection = (reason: unknown) =>
     errors.push(reason instanceof Error ? reason : new Error(String(reason)));

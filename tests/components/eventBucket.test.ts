@@ -333,7 +333,7 @@ describe("EventBucket", () => {
         topic.inputs.kmsMasterKeyId,
         `arn:aws:kms:us-east-1:${ACCOUNT}:key/mock-key-alerts-key-key`,
       );
-      const key = policyOf(one(resources, "aws:kms/key:Key", "alerts-key-key"));
+      const key = policyOf(one(resources, "aws:kms/keyPolicy:KeyPolicy", "alerts-key-policy"));
       assert.deepEqual(key.Statement[1], {
         Sid: "ServiceUseS3",
         Effect: "Allow",
@@ -428,7 +428,7 @@ describe("EventBucket", () => {
     const queue = one(resources, "aws:sqs/queue:Queue", "jobs");
     assert.equal(queue.inputs.kmsMasterKeyId, keyArn);
     assert.equal(queue.inputs.sqsManagedSseEnabled, undefined);
-    const keyPolicy = policyOf(one(resources, "aws:kms/key:Key", "data-key"));
+    const keyPolicy = policyOf(one(resources, "aws:kms/keyPolicy:KeyPolicy", "data-policy"));
     assert.deepEqual(keyPolicy.Statement[1].Condition, {
       ArnLike: { "aws:SourceArn": "arn:aws:s3:::vault-mock" },
       StringEquals: { "aws:SourceAccount": ACCOUNT },

@@ -1,0 +1,123 @@
+/**
+ * The typed configuration of this repository's stack (declared with types, defaults and
+ * descriptions in Pulumi.yaml), read once and validated with errors that name the key at fault
+ * and how to set it. Not part of the package's public API.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+
+/** The stack's settings. */
+export interface StackConfig {
+  /** dev or prod. */
+  environment: "dev" | "prod";
+  /** Where alarms and bucket alerts go. */
+  alertEmail: string;
+  /** Subscriber of the activity topic. */
+  activityEmail: string;
+  /** SMS subscriber of the activity topic, if any. */
+  activitySms?: string;
+  /** The partner webhook, if any. */
+  partnerWebhookUrl?: string;
+  /** The partner's API key (a secret), when the webhook is set. */
+  partnerApiKey?: pulumi.Output<string>;
+  /** Thumbnail sizes in pixels. */
+  thumbnailSizes: number[];
+  /** Thumbnail format. */
+  thumbnailFormat: "webp" | "jpeg" | "png";
+  /** Lambda architecture. */
+  lambdaArchitecture: "x86_64" | "arm64";
+  /** Log retention in days. */
+  logRetentionDays: number;
+  /** Bucket-name prefix watched for creation/deletion, or empty for all. */
+  watchBucketPrefix: string;
+}
+
+/** The retention periods CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const E164 = /^\+[1-9][0-9]{6,14}$/;
+
+/**
+ * Reads and validates the stack's configuration.
+ *
+ * @param config  `new pulumi.Config()` of the project.
+ * @throws Error naming the key, what is wrong and the command that sets it.
+ */
+export function readStackConfig(config: pulumi.Config): StackConfig {
+  const fail = (key: string, problem: string, example: string): never => {
+    throw new Error(
+      `Config "${config.name}:${key}" ${problem}. Set it with: pulumi config set ${key} ${example}`,
+    );
+  };
+  const oneOf = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
+    const value = config.get(key) ?? fallback;
+    if (!allowed.includes(value as T))
+      fail(key, `must be one of ${allowed.join(", ")}, got "${value}"`, allowed[0]);
+    return value as T;
+  };
+  const email = (key: string): string => {
+    const value = config.get(key);
+    if (!value) return fail(key, "is required", "you@example.com");
+    if (!EMAIL.test(value)) fail(key, `must be an email address, got "${value}"`, "you@example.com");
+    return value;
+  };
+
+  const environment = oneOf("environment", ["dev", "prod"] as const, "dev");
+  const activitySms = config.get("activitySms") || undefined;
+  if (activitySms && !E164.test(activitySms)) {
+    fail("activitySms", `must be a phone number in E.164 form, got "${activitySms}"`, '"+15555550100"');
+  }
+  const partnerWebhookUrl = config.get("partnerWebhookUrl") || undefined;
+  if (partnerWebhookUrl && !/^https:\/\/[^/\s]+/.test(partnerWebhookUrl)) {
+    fail(
+      "partnerWebhookUrl",
+      `must be an https:// URL, got "${partnerWebhookUrl}"`,
+      "https://partner.example.com/hook",
+    );
+  }
+  let partnerApiKey: pulumi.Output<string> | undefined;
+  if (partnerWebhookUrl) {
+    partnerApiKey = config.getSecret("partnerApiKey");
+    if (!partnerApiKey) {
+      throw new Error(
+        `Config "${config.name}:partnerApiKey" is required when partnerWebhookUrl is set. ` +
+          `Set it with: pulumi config set --secret partnerApiKey <key>`,
+      );
+    }
+  }
+  const sizes = config.getObject<unknown>("thumbnailSizes") ?? [128, 512];
+  if (
+    !Array.isArray(sizes) ||
+    sizes.length === 0 ||
+    sizes.some((s) => typeof s !== "number" || !Number.isInteger(s) || s < 1 || s > 4096)
+  ) {
+    fail(
+      "thumbnailSizes",
+      `must be a list of whole pixel sizes from 1 to 4096, got ${JSON.stringify(sizes)}`,
+      "'[128,512]'",
+    );
+  }
+  const logRetentionDays = config.getNumber("logRetentionDays") ?? 14;
+  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+    fail(
+      "logRetentionDays",
+      `must be one of ${LOG_RETENTION_DAYS.join(", ")}, got ${logRetentionDays}`,
+      "14",
+    );
+  }
+  return {
+    environment,
+    alertEmail: email("alertEmail"),
+    activityEmail: email("activityEmail"),
+    activitySms,
+    partnerWebhookUrl,
+    partnerApiKey,
+    thumbnailSizes: sizes as number[],
+    thumbnailFormat: oneOf("thumbnailFormat", ["webp", "jpeg", "png"] as const, "webp"),
+    lambdaArchitecture: oneOf("lambdaArchitecture", ["x86_64", "arm64"] as const, "x86_64"),
+    logRetentionDays,
+    watchBucketPrefix: config.get("watchBucketPrefix") ?? "",
+  };
+}
