@@ -89,9 +89,9 @@ export class StackIndex {
 
   /**
    * The resources of the given types that `value` (read from property `prop` of `r`) refers to: the
-   * property's dependencies whose identifiers match the value; when the value is not known yet, all
-   * of the property's dependencies of those types; when nothing matches, any record of those types
-   * whose identifiers match, or else the property's only dependency of those types.
+   * property's dependencies whose identifiers match the value, else any record of those types whose
+   * identifiers match it; when the value is not known yet, all of the property's dependencies of
+   * those types. None when a known value names nothing in the stack.
    */
   resolve(r: ResourceRecord, prop: string, value: unknown, types: readonly string[]): ResourceRecord[] {
     const candidates = this.referenced(r, prop, types);
@@ -100,9 +100,7 @@ export class StackIndex {
     if (v === undefined || v === "") return [];
     const exact = candidates.filter((c) => identifies(c, v));
     if (exact.length > 0) return exact;
-    const anywhere = this.ofType(...types).filter((c) => identifies(c, v));
-    if (anywhere.length > 0) return anywhere;
-    return candidates.length === 1 ? candidates : [];
+    return this.ofType(...types).filter((c) => identifies(c, v));
   }
 
   /** The in-stack bucket that property `prop` (default `bucket`) of `r` names, if any. */

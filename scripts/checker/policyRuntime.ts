@@ -199,6 +199,8 @@ export function stackPolicyResources(
   const providerOf = providerResolver(records, ctx);
   const resources = records.map((r) => {
     const props = plainValue(r.state, [], "") as Record<string, unknown>;
+    // Bridged providers' outputs carry the resource's id as a property; the mock state does not.
+    if (r.custom && r.id !== undefined && props.id === undefined) props.id = r.id;
     const type = r.type;
     const resource: PolicyResource = {
       type,
