@@ -59,8 +59,16 @@ function send(message: ChildMessage): Promise<void> {
   });
 }
 
+/** The error and its stack, without the frames of Node, ts-node and the checker itself. */
 function describeError(e: Error): string {
-  return e.stack && e.stack.includes(e.message) ? e.stack : `${e.message}${e.stack ? `\n${e.stack}` : ""}`;
+  const stack =
+    e.stack && e.stack.includes(e.message) ? e.stack : `${e.message}${e.stack ? `\n${e.stack}` : ""}`;
+  return stack
+    .split("\n")
+    .filter(
+      (line) => !/^\s+at .*(node:internal|[\\/]ts-node[\\/]|[\\/]checker[\\/]child\.ts|\(node:)/.test(line),
+    )
+    .join("\n");
 }
 
 async function run(req: ChildRequest): Promise<void> {
