@@ -16,7 +16,7 @@ import { T } from "./types";
 
 /** Notifications that configure a bucket another notification of the stack already configures. */
 export function duplicateNotificationViolations(stack: StackIndex): Violation[] {
-  const groups = new Map<string, ResourceRecord[]>();
+  const groups = new Map<string, { bucket: NotifiedBucket; members: ResourceRecord[] }>();
   for (const { n, bucket } of notifications(stack)) {
     const key = bucket.resource
       ? `urn:${bucket.resource.urn}`
@@ -25,27 +25,23 @@ export function duplicateNotificationViolations(stack: StackIndex): Violation[] 
         : undefined;
     if (key === undefined) continue;
     const group = groups.get(key);
-    if (group) group.push(n);
-    else groups.set(key, [n]);
+    if (group) group.members.push(n);
+    else groups.set(key, { bucket, members: [n] });
   }
   const out: Violation[] = [];
-  for (const group of groups.values()) {
-    const [first, ...rest] = group;
+  for (const { bucket, members } of groups.values()) {
+    const [first, ...rest] = members;
     for (const n of rest) {
       out.push({
         urn: n.urn,
         message:
-          `${label(n)} configures bucket ${notifiedBucketLabel(stack, n)}, which ${label(first)} also configures: ` +
+          `${label(n)} configures bucket ${bucket.label}, which ${label(first)} also configures: ` +
           `S3 keeps one notification configuration per bucket, so each of them replaces the other's entries on every deploy. ` +
           `Merge the lambdaFunctions, queues and topics entries of both into a single aws.s3.BucketNotification for the bucket.`,
       });
     }
   }
   return out;
-}
-
-function notifiedBucketLabel(stack: StackIndex, n: ResourceRecord): string {
-  return notifications(stack).find((x) => x.n === n)?.bucket.label ?? `"${str(n.props.bucket) ?? n.name}"`;
 }
 
 /** Checks whether each S3 bucket has at most one aws.s3.BucketNotification. */
@@ -233,14 +229,13 @@ function grantsFor(
         : typeof e.arn === "string"
           ? lambdaFunctionName(e.arn)
           : undefined;
-      return stack
-        .ofType(T.permission)
-        .filter((p) => {
-          const names = dest
-            ? stack.resolve(p, "function", p.props.function, [T.function]).includes(dest)
-            : fnName !== undefined && namedFunction(p.props.function) === fnName;
-          return names && permissionGrantsS3(p, bucketArn);
-        })
+      const permissions = dest
+        ? stack.referrers(dest, T.permission, "function", [T.function])
+        : stack
+            .ofType(T.permission)
+            .filter((p) => fnName !== undefined && namedFunction(p.props.function) === fnName);
+      return permissions
+        .filter((p) => permissionGrantsS3(p, bucketArn))
         .map((resource) => ({ resource, inline: false }));
     }
     case "queue": {
@@ -248,11 +243,8 @@ function grantsFor(
       const out: Grant[] = [];
       if (documentGrantsS3Known(dest.props.policy, "sqs:SendMessage", bucketArn))
         out.push({ resource: dest, inline: true });
-      for (const p of stack.ofType(T.queuePolicy)) {
-        if (
-          stack.resolve(p, "queueUrl", p.props.queueUrl, [T.queue]).includes(dest) &&
-          documentGrantsS3(p.props.policy, "sqs:SendMessage", bucketArn)
-        )
+      for (const p of stack.referrers(dest, T.queuePolicy, "queueUrl", [T.queue])) {
+        if (documentGrantsS3(p.props.policy, "sqs:SendMessage", bucketArn))
           out.push({ resource: p, inline: false });
       }
       return out;
@@ -262,11 +254,8 @@ function grantsFor(
       const out: Grant[] = [];
       if (documentGrantsS3Known(dest.props.policy, "sns:Publish", bucketArn))
         out.push({ resource: dest, inline: true });
-      for (const p of stack.ofType(T.topicPolicy)) {
-        if (
-          stack.resolve(p, "arn", p.props.arn, [T.topic]).includes(dest) &&
-          documentGrantsS3(p.props.policy, "sns:Publish", bucketArn)
-        )
+      for (const p of stack.referrers(dest, T.topicPolicy, "arn", [T.topic])) {
+        if (documentGrantsS3(p.props.policy, "sns:Publish", bucketArn))
           out.push({ resource: p, inline: false });
       }
       return out;

@@ -15,11 +15,14 @@ import { T } from "./types";
 /** Each queue and topic the stack's notifications deliver to, with the first notification delivering there. */
 function notifiedDestinations(stack: StackIndex): { dest: ResourceRecord; n: ResourceRecord }[] {
   const out: { dest: ResourceRecord; n: ResourceRecord }[] = [];
+  const seen = new Set<ResourceRecord>();
   for (const { n } of notifications(stack)) {
     for (const e of notificationEntries(n.props)) {
       if (e.kind === "lambda") continue;
       for (const dest of entryDestinations(stack, n, e)) {
-        if (!out.some((o) => o.dest === dest)) out.push({ dest, n });
+        if (seen.has(dest)) continue;
+        seen.add(dest);
+        out.push({ dest, n });
       }
     }
   }
@@ -48,9 +51,7 @@ function keyOf(stack: StackIndex, dest: ResourceRecord): ResourceRecord | undefi
 
 /** The key policy in force for an in-stack key: an aws.kms.KeyPolicy for it, else the key's own `policy`. */
 function keyPolicyOf(stack: StackIndex, key: ResourceRecord): unknown {
-  const separate = stack
-    .ofType(T.kmsKeyPolicy)
-    .find((p) => stack.resolve(p, "keyId", p.props.keyId, [T.kmsKey]).includes(key));
+  const separate = stack.referrers(key, T.kmsKeyPolicy, "keyId", [T.kmsKey])[0];
   return separate ? separate.props.policy : key.props.policy;
 }
 
@@ -112,12 +113,17 @@ export const s3DestinationKmsKeyUsable: StackValidationPolicy = {
 /** The queues that receive S3 events or feed a Lambda function, with what makes them so. */
 function consumedQueues(stack: StackIndex): { queue: ResourceRecord; why: string }[] {
   const out: { queue: ResourceRecord; why: string }[] = [];
+  const seen = new Set<ResourceRecord>();
   for (const { dest, n } of notifiedDestinations(stack)) {
-    if (dest.type === T.queue) out.push({ queue: dest, why: `receives S3 events from ${label(n)}` });
+    if (dest.type !== T.queue) continue;
+    seen.add(dest);
+    out.push({ queue: dest, why: `receives S3 events from ${label(n)}` });
   }
   for (const m of stack.ofType(T.eventSourceMapping)) {
     for (const queue of stack.resolve(m, "eventSourceArn", m.props.eventSourceArn, [T.queue])) {
-      if (!out.some((o) => o.queue === queue)) out.push({ queue, why: `is consumed by ${label(m)}` });
+      if (seen.has(queue)) continue;
+      seen.add(queue);
+      out.push({ queue, why: `is consumed by ${label(m)}` });
     }
   }
   return out;
@@ -156,10 +162,7 @@ export function deadLetterViolations(stack: StackIndex, config: DeadLetterQueueC
   for (const { queue, why } of consumedQueues(stack)) {
     const policies = [
       queue.props.redrivePolicy,
-      ...stack
-        .ofType(T.redrivePolicy)
-        .filter((p) => stack.resolve(p, "queueUrl", p.props.queueUrl, [T.queue]).includes(queue))
-        .map((p) => p.props.redrivePolicy),
+      ...stack.referrers(queue, T.redrivePolicy, "queueUrl", [T.queue]).map((p) => p.props.redrivePolicy),
     ].map(parseRedrive);
     if (policies.includes("unknown")) continue;
     const found = policies.filter((p): p is { maxReceiveCount?: number; target?: string } => p !== undefined);
@@ -350,12 +353,8 @@ export function onFailureViolations(stack: StackIndex): Violation[] {
         seen.add(fn.urn);
         if (!isAbsent(at(fn.props, "deadLetterConfig", "targetArn"))) continue;
         const configured = stack
-          .ofType(T.functionEventInvokeConfig)
-          .some(
-            (c) =>
-              stack.resolve(c, "functionName", c.props.functionName, [T.function]).includes(fn) &&
-              !isAbsent(at(c.props, "destinationConfig", "onFailure", "destination")),
-          );
+          .referrers(fn, T.functionEventInvokeConfig, "functionName", [T.function])
+          .some((c) => !isAbsent(at(c.props, "destinationConfig", "onFailure", "destination")));
         if (configured) continue;
         out.push({
           urn: fn.urn,

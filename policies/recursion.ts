@@ -156,13 +156,11 @@ function rolePolicies(
         statements: FULL_ACCESS,
       });
   }
-  for (const rp of stack.ofType(T.rolePolicy)) {
-    if (!stack.resolve(rp, "role", rp.props.role, [T.role]).includes(role)) continue;
+  for (const rp of stack.referrers(role, T.rolePolicy, "role", [T.role])) {
     const statements = parsePolicy(rp.props.policy);
     if (statements) out.push({ source: label(rp), statements });
   }
-  for (const att of stack.ofType(T.rolePolicyAttachment)) {
-    if (!stack.resolve(att, "role", att.props.role, [T.role]).includes(role)) continue;
+  for (const att of stack.referrers(role, T.rolePolicyAttachment, "role", [T.role])) {
     const arn = str(att.props.policyArn);
     if (arn !== undefined && S3_FULL_ACCESS.test(arn)) {
       out.push({

@@ -97,7 +97,7 @@ const PAB_FLAGS = [
 export function publicAccessViolations(stack: StackIndex): Violation[] {
   const out: Violation[] = [];
   for (const bucket of stack.ofType(...BUCKET_TYPES)) {
-    const blocks = stack.ofType(T.bucketPublicAccessBlock).filter((p) => stack.bucketOf(p) === bucket);
+    const blocks = stack.referrers(bucket, T.bucketPublicAccessBlock, "bucket", BUCKET_TYPES);
     if (blocks.length === 0) {
       out.push({
         urn: bucket.urn,
@@ -140,7 +140,7 @@ export function bucketEncryptionViolations(stack: StackIndex): Violation[] {
   for (const bucket of stack.ofType(...BUCKET_TYPES)) {
     const inline = bucket.props.serverSideEncryptionConfiguration;
     if (isUnknown(inline) || at(inline, "rule") !== undefined) continue;
-    if (stack.ofType(...BUCKET_SSE_TYPES).some((c) => stack.bucketOf(c) === bucket)) continue;
+    if (BUCKET_SSE_TYPES.some((t) => stack.referrers(bucket, t, "bucket", BUCKET_TYPES).length > 0)) continue;
     out.push({
       urn: bucket.urn,
       message:
@@ -177,7 +177,7 @@ export function tlsOnlyViolations(stack: StackIndex): Violation[] {
   const out: Violation[] = [];
   for (const bucket of stack.ofType(...BUCKET_TYPES)) {
     if (deniesInsecureTransport(bucket.props.policy)) continue;
-    const policies = stack.ofType(T.bucketPolicy).filter((p) => stack.bucketOf(p) === bucket);
+    const policies = stack.referrers(bucket, T.bucketPolicy, "bucket", BUCKET_TYPES);
     if (policies.some((p) => deniesInsecureTransport(p.props.policy))) continue;
     out.push({
       urn: bucket.urn,

@@ -33,6 +33,8 @@ export class StackIndex {
   private readonly byUrn = new Map<string, ResourceRecord>();
   private readonly byType = new Map<string, ResourceRecord[]>();
   private readonly closures = new Map<string, Set<string>>();
+  private readonly referrerIndex = new Map<string, Map<string, ResourceRecord[]>>();
+  private identifierIndex: Map<string, ResourceRecord[]> | undefined;
 
   constructor(resources: readonly ResourceRecord[]) {
     this.resources = resources;
@@ -49,10 +51,37 @@ export class StackIndex {
     return this.byUrn.get(urn);
   }
 
-  /** Every record of the given types, in registration order. */
+  /** Every record of the given types (by type, then in registration order). */
   ofType(...types: readonly string[]): ResourceRecord[] {
     if (types.length === 1) return this.byType.get(types[0]) ?? [];
-    return this.resources.filter((r) => types.includes(r.type));
+    return types.flatMap((t) => this.byType.get(t) ?? []);
+  }
+
+  /**
+   * The records of type `type` whose property `prop` refers (see {@link resolve}) to `target`, one
+   * of `targetTypes`: the access blocks of a bucket, the policies of a queue, the invoke configs
+   * of a function. Indexed on first use, so a policy asking for each target stays linear.
+   */
+  referrers(
+    target: ResourceRecord,
+    type: string,
+    prop: string,
+    targetTypes: readonly string[],
+  ): ResourceRecord[] {
+    const key = `${type}|${prop}|${targetTypes.join(",")}`;
+    let index = this.referrerIndex.get(key);
+    if (!index) {
+      index = new Map();
+      for (const r of this.ofType(type)) {
+        for (const t of this.resolve(r, prop, r.props[prop], targetTypes)) {
+          const list = index.get(t.urn);
+          if (list) list.push(r);
+          else index.set(t.urn, [r]);
+        }
+      }
+      this.referrerIndex.set(key, index);
+    }
+    return index.get(target.urn) ?? [];
   }
 
   /** True when `r` depends on `urn`, directly or through the resources it depends on. */
@@ -100,13 +129,46 @@ export class StackIndex {
     if (v === undefined || v === "") return [];
     const exact = candidates.filter((c) => identifies(c, v));
     if (exact.length > 0) return exact;
-    return this.ofType(...types).filter((c) => identifies(c, v));
+    return this.identified(v).filter((c) => types.includes(c.type));
+  }
+
+  /** The records that `value` identifies (by ARN, id, name, bucket name, URL or key id). */
+  private identified(value: string): ResourceRecord[] {
+    if (!this.identifierIndex) {
+      this.identifierIndex = new Map();
+      for (const r of this.resources) {
+        for (const id of identifiersOf(r)) {
+          const list = this.identifierIndex.get(id);
+          if (!list) this.identifierIndex.set(id, [r]);
+          else if (!list.includes(r)) list.push(r);
+        }
+      }
+    }
+    const fnName = lambdaFunctionName(value);
+    const hits = [
+      ...(this.identifierIndex.get(value) ?? []),
+      ...(fnName ? (this.identifierIndex.get(fnName) ?? []) : []),
+    ];
+    return [...new Set(hits)].filter((r) => identifies(r, value));
   }
 
   /** The in-stack bucket that property `prop` (default `bucket`) of `r` names, if any. */
   bucketOf(r: ResourceRecord, prop = "bucket"): ResourceRecord | undefined {
     return this.resolve(r, prop, r.props[prop], BUCKET_TYPES)[0];
   }
+}
+
+/** The identifiers of `r`: its ARN, id, name, bucket name, URL and key id, and a Lambda function's name from its ARN. */
+function identifiersOf(r: ResourceRecord): string[] {
+  const out: string[] = [];
+  for (const f of ID_FIELDS) {
+    const id = r.props[f];
+    if (typeof id !== "string" || id === "") continue;
+    out.push(id);
+    const fnName = lambdaFunctionName(id);
+    if (fnName) out.push(fnName);
+  }
+  return out;
 }
 
 /** True when `value` is one of the identifiers (ARN, id, name, bucket name, URL, key id) of `r`. */

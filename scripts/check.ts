@@ -180,7 +180,12 @@ export async function check(options: CheckOptions): Promise<{ reports: ProgramRe
   }
 
   const total = [...groups.values()].reduce((n, g) => n + g.programs.length, 0);
-  const tasks: (() => Promise<{ given: string[]; results: ProgramResult[] }>)[] = [];
+  const tasks: (() => Promise<{
+    request: ChildRequest;
+    cwd: string;
+    given: string[];
+    results: ProgramResult[];
+  }>)[] = [];
   for (const { config, programs } of groups.values()) {
     const share = Math.max(1, Math.round((options.jobs * programs.length) / Math.max(total, 1)));
     const chunks = Math.min(share, programs.length);
@@ -196,12 +201,35 @@ export async function check(options: CheckOptions): Promise<{ reports: ProgramRe
         region: typeof region === "string" && region !== "" ? region : "us-east-1",
       };
       tasks.push(async () => ({
+        request,
+        cwd: config.projectDir,
         given: mine.map((p) => p.given),
         results: await runChild(request, config.projectDir),
       }));
     }
   }
-  for (const { given, results } of await pool(tasks, options.jobs)) {
+  const done = await pool(tasks, options.jobs);
+  // Programs run without stack frames (see ChildRequest.stackTraceLimit); re-run the ones that
+  // failed with frames on, so that their errors say where.
+  const retries = done.flatMap(({ request, cwd, results }) => {
+    const failed = results.flatMap((r, i) => (r.errorKind === "program" ? [i] : []));
+    if (failed.length === 0) return [];
+    const again: ChildRequest = {
+      ...request,
+      programs: failed.map((i) => request.programs[i]),
+      stackTraceLimit: 10,
+    };
+    return [
+      async () => {
+        const rerun = await runChild(again, cwd);
+        failed.forEach((i, k) => {
+          if (rerun[k]?.errorKind === "program") results[i] = rerun[k];
+        });
+      },
+    ];
+  });
+  await pool(retries, options.jobs);
+  for (const { given, results } of done) {
     given.forEach((g, i) => {
       const r = results[i];
       reports.set(g, {
