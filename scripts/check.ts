@@ -209,25 +209,24 @@ export async function check(options: CheckOptions): Promise<{ reports: ProgramRe
     }
   }
   const done = await pool(tasks, options.jobs);
-  // Programs run without stack frames (see ChildRequest.stackTraceLimit); re-run the ones that
-  // failed with frames on, so that their errors say where.
-  const retries = done.flatMap(({ request, cwd, results }) => {
-    const failed = results.flatMap((r, i) => (r.errorKind === "program" ? [i] : []));
-    if (failed.length === 0) return [];
-    const again: ChildRequest = {
-      ...request,
-      programs: failed.map((i) => request.programs[i]),
-      stackTraceLimit: 10,
-    };
-    return [
-      async () => {
-        const rerun = await runChild(again, cwd);
-        failed.forEach((i, k) => {
-          if (rerun[k]?.errorKind === "program") results[i] = rerun[k];
-        });
-      },
-    ];
-  });
+  // Programs run without stack frames (see ChildRequest.stackTraceLimit); re-run each one that
+  // failed on its own, with frames on, so that its error says where (and a program that ended its
+  // child process does not take the programs after it down with it).
+  const retries = done.flatMap(({ request, cwd, results }) =>
+    results.flatMap((r, i) =>
+      r.errorKind !== "program"
+        ? []
+        : [
+            async () => {
+              const [again] = await runChild(
+                { ...request, programs: [request.programs[i]], stackTraceLimit: 10 },
+                cwd,
+              );
+              results[i] = again;
+            },
+          ],
+    ),
+  );
   await pool(retries, options.jobs);
   for (const { given, results } of done) {
     given.forEach((g, i) => {

@@ -91,7 +91,14 @@ async function run(req: ChildRequest): Promise<void> {
   // Loaded only when needed, so that the benchmark's baseline does not pay for it.
   const policiesModule = evaluate ? await import("../../policies/all") : undefined;
   const runtime = evaluate ? await import("./policyRuntime") : undefined;
+  const loadedBefore = new Set(Object.keys(require.cache));
   for (const program of req.programs) {
+    // Each program gets fresh copies of its own modules (not of node_modules), so that a module
+    // two programs share declares its resources in both.
+    for (const key of Object.keys(require.cache)) {
+      if (!loadedBefore.has(key) && !key.includes(`${path.sep}node_modules${path.sep}`))
+        delete require.cache[key];
+    }
     const t0 = performance.now();
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const ran = await runProgram(() => require(path.resolve(program)), {

@@ -13,10 +13,11 @@ describe("scripts/check.ts", function () {
   before(async () => {
     const cases: [string, string[], string?][] = [
       ["default", [], CLI],
-      ["failing", ["--json", "throws.ts", "rejects.ts", "missing.ts"], CLI],
+      ["failing", ["--json", "--jobs", "1", "exits.ts", "throws.ts", "rejects.ts", "missing.ts"], CLI],
       ["no stack file", ["--stack", "prod"], CLI],
       ["clean, no dev stack file", ["--json", "tests/fixtures/programs/secure-queue-pipeline.ts"]],
       ["bad option", ["--jobs", "0"]],
+      ["shared module", ["--json", "--jobs", "1", "first.ts", "second.ts"], CLI],
     ];
     const results = await Promise.all(cases.map(([, args, cwd]) => runCheck(args, cwd)));
     cases.forEach(([name], i) => (runs[name] = results[i]));
@@ -47,14 +48,15 @@ describe("scripts/check.ts", function () {
     const run = runs["failing"];
     assert.equal(run.status, 2);
     const report = JSON.parse(run.stdout) as JsonReport;
-    assert.deepEqual(report.summary, { mandatory: 0, advisory: 0, failed: 3 });
-    const [throws, rejects, missing] = report.programs;
+    assert.deepEqual(report.summary, { mandatory: 0, advisory: 0, failed: 4 });
+    const [exits, throws, rejects, missing] = report.programs;
     assert.match(throws.error ?? "", /^Error: the program failed on purpose\n\s+at .*throws\.ts:5:7\)$/);
     assert.match(rejects.error ?? "", /^Error: the apply failed on purpose\n\s+at .*rejects\.ts:5:9/);
     assert.equal(
       missing.error,
       "missing.ts does not exist: pass the path of a Pulumi TypeScript program (default ./index.ts).",
     );
+    assert.equal(exits.error, "the checker's child process exited (code 7) before this program was checked");
   });
 
   it("exits 2 when the stack named by --stack has no file", () => {
@@ -86,6 +88,19 @@ describe("scripts/check.ts", function () {
     assert.equal(
       run.stderr,
       '--jobs must be a positive integer, got "0"\nusage: node -r ts-node/register/transpile-only scripts/check.ts [--json] [--stack <env>] [--jobs <n>] [<program.ts> ...]\n',
+    );
+  });
+
+  it("gives each program of a child its own copy of the modules it imports", () => {
+    const run = runs["shared module"];
+    assert.equal(run.status, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as JsonReport;
+    assert.deepEqual(
+      report.programs.map((p) => [p.program, p.resources]),
+      [
+        ["first.ts", 2],
+        ["second.ts", 2],
+      ],
     );
   });
 
