@@ -18,6 +18,8 @@ export interface RecordedResource {
   urn: string;
   /** The parent's URN, or undefined for the stack itself. */
   parent?: string;
+  /** The explicit provider reference (`<provider URN>::<provider id>`), or undefined for the default provider. */
+  provider?: string;
   /** True for custom (provider) resources, false for components. */
   custom: boolean;
   /** The resolved inputs, as the provider would receive them (unknowns as undefined). */
@@ -75,6 +77,7 @@ interface RegisterRequestLike {
   getType(): string;
   getName(): string;
   getParent(): string;
+  getProvider(): string;
   getCustom(): boolean;
   getProtect(): boolean | undefined;
   getDependenciesList(): string[];
@@ -179,15 +182,29 @@ export function mockState(
   return { id, state };
 }
 
-/** The mocks used by {@link runProgram}: realistic ARNs, account, region and partition. */
+/**
+ * The mocks used by {@link runProgram}: realistic ARNs, account, region and partition. A resource's
+ * ARNs (and a bucket's `region`) use the region it is managed in: its own `region` input, else its
+ * explicit provider's `region`, else `region`.
+ */
 export function awsMocks(
   accountId: string,
   region: string,
   extra?: RunOptions["extraState"],
 ): pulumi.runtime.Mocks {
+  // Provider id (as the mocks assigned it) -> the region it was configured with.
+  const providerRegions = new Map<string, string>();
   return {
     newResource(args) {
-      const { id, state } = mockState(args, accountId, region);
+      const inputs = args.inputs as Record<string, unknown>;
+      const providerId = args.provider ? args.provider.slice(args.provider.lastIndexOf("::") + 2) : undefined;
+      const effective =
+        (typeof inputs.region === "string" ? inputs.region : undefined) ??
+        (providerId !== undefined ? providerRegions.get(providerId) : undefined) ??
+        region;
+      const { id, state } = mockState(args, accountId, effective);
+      if (args.type === "pulumi:providers:aws" && typeof inputs.region === "string")
+        providerRegions.set(id, inputs.region);
       return { id, state: { ...state, ...(extra?.(args) ?? {}) } };
     },
     call(args) {
@@ -271,6 +288,7 @@ export function installMockEngine(options: RunOptions = {}): {
           name: req.getName(),
           urn: r.getUrn(),
           parent: req.getParent() || undefined,
+          provider: req.getProvider() || undefined,
           custom: req.getCustom(),
           inputs,
           secretInputs,
@@ -363,7 +381,7 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
  * Turns a serialized property into the plain value a provider (and CrossGuard) sees: unknowns
  * become undefined, secrets are unwrapped (their paths noted), resource references become ids.
  */
-function plainValue(value: unknown, secrets: string[], path: string): unknown {
+export function plainValue(value: unknown, secrets: string[], path: string): unknown {
   if (value === UNKNOWN) return undefined;
   if (Array.isArray(value)) return value.map((v, i) => plainValue(v, secrets, `${path}[${i}]`));
   if (value && typeof value === "object") {

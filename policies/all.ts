@@ -1,0 +1,62 @@
+/**
+ * Every policy of the pack, in the order the pack reports them. The pack entry (`index.ts`) and the
+ * offline checker both take this list; tests import the policies one by one.
+ */
+import { Policies } from "@pulumi/policy";
+import {
+  s3BucketSingleNotification,
+  s3NotificationDependsOnDestinationAccess,
+  s3NotificationDestinationSameRegion,
+  s3NotificationFiltersDisjoint,
+  s3NotificationNoFifoDestination,
+} from "./deployFailures";
+import {
+  eventbridgeTargetDeadLetterQueue,
+  eventbridgeTargetRetryPolicy,
+  s3DestinationKmsKeyUsable,
+  s3LambdaTargetOnFailureDestination,
+  sqsEventSourceReportsBatchFailures,
+  sqsQueueDeadLetterQueue,
+  sqsVisibilityTimeoutCoversConsumer,
+} from "./lostMessages";
+import { s3LambdaNoRecursiveWrite, s3LambdaRoleNoRecursiveWrite } from "./recursion";
+import {
+  eventbridgeApiDestinationHttps,
+  eventbridgeConnectionSecretsSecret,
+  s3BucketEncryptionConfigured,
+  s3BucketPublicAccessBlocked,
+  s3BucketTlsOnly,
+  s3PrincipalScopedToSource,
+  snsTopicEncrypted,
+  sqsQueueEncrypted,
+} from "./security";
+
+/** The pack's policies. */
+export const policies: Policies = [
+  // Deploy failures
+  s3BucketSingleNotification,
+  s3NotificationFiltersDisjoint,
+  s3NotificationNoFifoDestination,
+  s3NotificationDestinationSameRegion,
+  s3NotificationDependsOnDestinationAccess,
+  // Security
+  s3PrincipalScopedToSource,
+  s3BucketPublicAccessBlocked,
+  s3BucketEncryptionConfigured,
+  s3BucketTlsOnly,
+  sqsQueueEncrypted,
+  snsTopicEncrypted,
+  eventbridgeApiDestinationHttps,
+  eventbridgeConnectionSecretsSecret,
+  // Lost messages
+  s3DestinationKmsKeyUsable,
+  sqsQueueDeadLetterQueue,
+  sqsVisibilityTimeoutCoversConsumer,
+  sqsEventSourceReportsBatchFailures,
+  eventbridgeTargetDeadLetterQueue,
+  eventbridgeTargetRetryPolicy,
+  s3LambdaTargetOnFailureDestination,
+  // Recursion
+  s3LambdaNoRecursiveWrite,
+  s3LambdaRoleNoRecursiveWrite,
+];
