@@ -17,7 +17,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { ChildMessage, ChildRequest, ProgramResult } from "./checker/child";
-import { readStackConfig, StackConfig } from "./checker/stackConfig";
+import { findProjectDir, loadStackFiles, StackFiles } from "./stackFiles";
 
 /** The parsed command line. */
 export interface CheckOptions {
@@ -147,7 +147,7 @@ async function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]>
 export async function check(options: CheckOptions): Promise<{ reports: ProgramReport[]; notes: string[] }> {
   const notes: string[] = [];
   const reports = new Map<string, ProgramReport>();
-  const groups = new Map<string, { config: StackConfig; programs: { given: string; abs: string }[] }>();
+  const groups = new Map<string, { config: StackFiles; programs: { given: string; abs: string }[] }>();
   for (const given of options.programs) {
     const abs = path.resolve(given);
     const fail = (error: string) =>
@@ -156,9 +156,12 @@ export async function check(options: CheckOptions): Promise<{ reports: ProgramRe
       fail(`${given} does not exist: pass the path of a Pulumi TypeScript program (default ./index.ts).`);
       continue;
     }
-    let config: StackConfig;
+    let config: StackFiles;
     try {
-      config = readStackConfig(abs, options.stack);
+      const dir = findProjectDir(path.dirname(abs));
+      if (!dir) throw new Error(`no Pulumi.yaml in ${path.dirname(abs)} or any directory above it`);
+      config = loadStackFiles(dir, options.stack, true);
+      for (const n of config.notes) if (!notes.includes(`note: ${n}`)) notes.push(`note: ${n}`);
     } catch (e) {
       fail((e as Error).message);
       continue;

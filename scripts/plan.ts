@@ -115,6 +115,8 @@ async function main(): Promise<void> {
     secretKeys: files.secretKeys,
   });
   const program = resolve(root, args.program);
+  // Loaded only now, inside the stack and after the mocks are installed, as Pulumi's host does.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const run = await runProgram(() => require(program));
   if (run.errors.length > 0) {
     console.error(`The program ${args.program} failed for stack "${args.stack}":`);

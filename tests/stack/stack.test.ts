@@ -152,7 +152,7 @@ describe("the stack, per environment (offline plan)", function () {
       [],
     );
     assert.deepEqual(dev.notes, [
-      's3-event-routes:partnerApiKey is a secret not set for stack "dev"; the offline plan uses a placeholder (set it with pulumi config set --secret partnerApiKey ... before pulumi up).',
+      's3-event-routes:partnerApiKey is a secret not set for stack "dev"; offline, a placeholder stands in (set it with pulumi config set --secret partnerApiKey ... before pulumi up).',
     ]);
   });
 
