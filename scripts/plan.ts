@@ -10,6 +10,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { installMockEngine, runProgram } from "../components/testing/mockEngine";
+import { policies } from "../policies/all";
+import { CheckedViolation, evaluatePolicies } from "./checker/policyRuntime";
 import { buildPlan, explain, mermaidDiagram, Plan, PlanRoute } from "./planReport";
 import { loadStackFiles } from "./stackFiles";
 
@@ -83,7 +85,13 @@ function routeRows(routes: readonly PlanRoute[]): string[][] {
   ];
 }
 
-function printPlan(stack: string, plan: Plan, notes: string[], diagramFile?: string): void {
+function printPlan(
+  stack: string,
+  plan: Plan,
+  notes: string[],
+  violations: CheckedViolation[],
+  diagramFile?: string,
+): void {
   console.log(`Plan of stack "${stack}" — offline (Pulumi mocks): no AWS account, no Pulumi CLI.\n`);
   for (const n of notes) console.log(`note: ${n}`);
   if (notes.length) console.log("");
@@ -96,6 +104,14 @@ function printPlan(stack: string, plan: Plan, notes: string[], diagramFile?: str
   }
   console.log(`\nRoutes: ${plan.routes.length}\n`);
   console.log(table(routeRows(plan.routes)));
+  const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
+  console.log(
+    `\nPolicy pack (${policies.length} policies): ${mandatory} mandatory, ${violations.length - mandatory} advisory violations`,
+  );
+  for (const v of violations) {
+    const where = v.resource ? `${v.resource.type.split(":").pop()} "${v.resource.name}"` : "the stack";
+    console.log(`  [${v.enforcementLevel}] ${v.policy} — ${where}: ${v.message}`);
+  }
   if (diagramFile) console.log(`\nDiagram: ${diagramFile}`);
 }
 
@@ -124,6 +140,14 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const plan = buildPlan(run.resources);
+  const region =
+    typeof files.config["aws:region"] === "string" ? (files.config["aws:region"] as string) : "us-east-1";
+  const { violations } = await evaluatePolicies(policies, run.resources, {
+    project: files.project,
+    stack: args.stack,
+    region,
+  });
+  const mandatory = violations.some((v) => v.enforcementLevel === "mandatory");
 
   if (args.explain) {
     const { bucket, key, event } = args.explain;
@@ -173,15 +197,18 @@ async function main(): Promise<void> {
             })),
           groups: plan.groups,
           routes: plan.routes,
+          violations,
           diagram: diagramFile,
         },
         null,
         2,
       ),
     );
+    process.exitCode = mandatory ? 1 : 0;
     return;
   }
-  printPlan(args.stack, plan, files.notes, diagramFile);
+  printPlan(args.stack, plan, files.notes, violations, diagramFile);
+  process.exitCode = mandatory ? 1 : 0;
 }
 
 main().catch((e: unknown) => {

@@ -25,6 +25,7 @@ interface PlanJson {
     target: string;
   }[];
   notes: string[];
+  violations: { policy: string; enforcementLevel: string; resource?: { name: string } }[];
 }
 
 /** Runs the offline plan in a child process (its own Pulumi runtime and config). */
@@ -124,6 +125,17 @@ describe("the stack, per environment (offline plan)", function () {
         ["uploads", "invoices", "s3:ObjectCreated:*", "invoices/", ".pdf", "eventbridge", 'sfn "invoices"'],
         ["uploads", "partner", "s3:ObjectCreated:*", "", "", "eventbridge", 'webhook "partner"'],
         ["dev-*", "created-deleted", "CreateBucket,DeleteBucket", "", "", "cloudtrail", 'sns "alarms-topic"'],
+      ],
+    );
+  });
+
+  it("passes the policy pack: prod clean, dev only the advisory for its explicitly unencrypted topics", () => {
+    assert.deepEqual(prod.violations, []);
+    assert.deepEqual(
+      dev.violations.map((v) => [v.enforcementLevel, v.policy, v.resource?.name]),
+      [
+        ["advisory", "sns-topic-encrypted", "activity"],
+        ["advisory", "sns-topic-encrypted", "alarms-topic"],
       ],
     );
   });
