@@ -61,3 +61,20 @@ export function serviceStatements(
     },
   }));
 }
+
+/** The trust policy of a role only `service` of this account may assume. */
+export function assumedBy(service: string, accountId: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.output(accountId).apply((account) =>
+    JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: service },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "aws:SourceAccount": account } },
+        },
+      ],
+    }),
+  );
+}

@@ -43,19 +43,33 @@ export function denyInsecureTransport(actions: string, resource: string | string
   };
 }
 
-/** The policy document of a queue: TLS only, plus one scoped statement per sending service. */
-export function queuePolicyDocument(
-  queueArn: string,
+/**
+ * The policy document of a queue or topic: TLS only, plus one statement per service allowed to
+ * deliver (`action`), scoped to its sources and the account.
+ */
+function deliveryPolicyDocument(
+  denyActions: string,
+  action: string,
+  arn: string,
   accountId: string,
   grants: readonly { service: string; sourceArn: string }[],
 ): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [
-      denyInsecureTransport("sqs:*", queueArn),
-      ...serviceStatements(grants, ["sqs:SendMessage"], queueArn, accountId, "Allow"),
+      denyInsecureTransport(denyActions, arn),
+      ...serviceStatements(grants, [action], arn, accountId, "Allow"),
     ],
   });
+}
+
+/** The policy document of a queue: TLS only, plus one scoped statement per sending service. */
+export function queuePolicyDocument(
+  queueArn: string,
+  accountId: string,
+  grants: readonly { service: string; sourceArn: string }[],
+): string {
+  return deliveryPolicyDocument("sqs:*", "sqs:SendMessage", queueArn, accountId, grants);
 }
 
 /** The policy document of a topic: TLS only, plus one scoped statement per publishing service. */
@@ -64,13 +78,7 @@ export function topicPolicyDocument(
   accountId: string,
   grants: readonly { service: string; sourceArn: string }[],
 ): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      denyInsecureTransport("sns:Publish", topicArn),
-      ...serviceStatements(grants, ["sns:Publish"], topicArn, accountId, "Allow"),
-    ],
-  });
+  return deliveryPolicyDocument("sns:Publish", "sns:Publish", topicArn, accountId, grants);
 }
 
 /** Creates the one queue policy of a queue from its sealed grants. */

@@ -6,7 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsContext } from "./awsContext";
 import { DeadLetterQueue } from "./deadLetterQueue";
-import { StatementInput } from "./policyDocument";
+import { assumedBy, StatementInput } from "./policyDocument";
 import { RuleBindContext } from "./target";
 
 /** EventBridge's retry policy, at its maximum: 185 attempts over 24 hours, then the DLQ. */
@@ -100,19 +100,7 @@ export function eventsRole(
   const role = new aws.iam.Role(
     `${name}-events-role`,
     {
-      assumeRolePolicy: ctx.accountId.apply((account) =>
-        JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: { Service: "events.amazonaws.com" },
-              Action: "sts:AssumeRole",
-              Condition: { StringEquals: { "aws:SourceAccount": account } },
-            },
-          ],
-        }),
-      ),
+      assumeRolePolicy: assumedBy("events.amazonaws.com", ctx.accountId),
     },
     { parent },
   );

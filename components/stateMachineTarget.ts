@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsContext, awsContext } from "./awsContext";
 import { DeadLetterQueue } from "./deadLetterQueue";
 import { LambdaTarget, sidPart } from "./lambdaTarget";
-import { StatementInput } from "./policyDocument";
+import { assumedBy, StatementInput } from "./policyDocument";
 import { createRuleTarget, eventsRole } from "./ruleTarget";
 import { SealedList } from "./sealedList";
 import { RuleBindContext, RuleTarget, TargetWrite } from "./target";
@@ -182,19 +182,7 @@ export class StateMachineTarget extends pulumi.ComponentResource implements Rule
       const role = new aws.iam.Role(
         `${name}-role`,
         {
-          assumeRolePolicy: this.ctx.accountId.apply((account) =>
-            JSON.stringify({
-              Version: "2012-10-17",
-              Statement: [
-                {
-                  Effect: "Allow",
-                  Principal: { Service: "states.amazonaws.com" },
-                  Action: "sts:AssumeRole",
-                  Condition: { StringEquals: { "aws:SourceAccount": account } },
-                },
-              ],
-            }),
-          ),
+          assumeRolePolicy: assumedBy("states.amazonaws.com", this.ctx.accountId),
         },
         { parent: this },
       );
