@@ -3,7 +3,17 @@ import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "**/node_modules/", "examples/**/dist/", ".local/", "bench/out/"] },
+  {
+    ignores: [
+      "node_modules/",
+      "dist/",
+      "**/node_modules/",
+      "examples/**/dist/",
+      ".local/",
+      "bench/out/",
+      "docs/api/",
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
