@@ -3,8 +3,12 @@
  * no AWS account. Configuration is given to the engine as `pulumi config set` would store it.
  */
 import { strict as assert } from "node:assert";
+import { join } from "node:path";
 import { one, ofType, RecordedResource, runProgram } from "s3-event-routes/testing";
 import { ACCOUNT } from "./engine";
+
+/** The program, loaded inside runProgram (after the engine is installed), as `pulumi up` would run it. */
+const PROGRAM = join(__dirname, "..", "index");
 
 const QUEUE_ARN = `arn:aws:sqs:us-east-1:${ACCOUNT}:analysis-mock`;
 
@@ -14,7 +18,7 @@ describe("examples/fan-out", () => {
   let resources: RecordedResource[];
 
   before(async () => {
-    const run = await runProgram(() => import("../index"));
+    const run = await runProgram(() => import(PROGRAM));
     assert.deepEqual(
       run.errors.map((e) => e.message),
       [],

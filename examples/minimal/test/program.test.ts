@@ -11,6 +11,9 @@ import { join } from "node:path";
 import { bundleHandler, writeBundle } from "s3-event-routes";
 import { installMockEngine, one, ofType, RecordedResource, runProgram } from "s3-event-routes/testing";
 
+/** The program, loaded inside runProgram (after the engine is installed), as `pulumi up` would run it. */
+const PROGRAM = join(__dirname, "..", "index");
+
 const ACCOUNT = "123456789012";
 const FUNCTION_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:thumbnails-mock`;
 
@@ -23,7 +26,7 @@ describe("examples/minimal", () => {
   let outputs: Record<string, unknown>;
 
   before(async () => {
-    const run = await runProgram(() => import("../index"));
+    const run = await runProgram(() => import(PROGRAM));
     assert.deepEqual(
       run.errors.map((e) => e.message),
       [],
