@@ -123,6 +123,13 @@ function prepareLock(dir: string, pkg: PackageJson): void {
   const stale = (e: LockEntry | undefined) =>
     !e || e.resolved !== `file:../../${TARBALL}` || recorded(e) !== recorded(pkg);
   if (updateLocks && stale(entry())) {
+    // npm keeps a lockfile entry whose spec did not change, so drop it to have the tarball read again;
+    // every other package stays pinned where the new dependencies allow.
+    if (existsSync(lockFile)) {
+      const lock = readJson<{ packages: Record<string, LockEntry> }>(lockFile);
+      delete lock.packages[LOCK_ENTRY];
+      writeFileSync(lockFile, `${JSON.stringify(lock, null, 2)}\n`);
+    }
     run(dir, "npm", ["install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"]);
   }
   const lock = existsSync(lockFile)
