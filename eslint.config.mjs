@@ -12,6 +12,7 @@ export default tseslint.config(
       ".local/",
       "bench/out/",
       "policies/dist-pack/",
+      "docs/api/",
     ],
   },
   eslint.configs.recommended,

@@ -18,13 +18,13 @@ import { WebhookTarget } from "./webhookTarget";
 
 /** Arguments of {@link Alarms}. */
 export interface AlarmsArgs {
-  /** Where alarms go: email addresses subscribed to a new alarm topic. */
+  /** Where alarms go: email addresses subscribed to a new alarm topic (each must confirm). Default none. */
   emails?: string[];
   /** An alarm topic of this stack to use instead of a new one. */
   topic?: TopicTarget;
   /** Encryption of a new alarm topic: a customer-managed key, `"create"` (default) or `"none"`. */
   encryption?: EncryptionKey | "create" | "none";
-  /** Seconds per evaluation period. Default 300. */
+  /** Seconds per evaluation period: 10, 30 or a multiple of 60 (CloudWatch's periods). Default 300. */
   periodSeconds?: number;
 }
 

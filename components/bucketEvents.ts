@@ -26,7 +26,7 @@ export interface BucketEventRoute {
 
 /** Arguments of {@link BucketEvents}. */
 export interface BucketEventsArgs {
-  /** The routes. */
+  /** The routes: at least one, each with a unique name. */
   routes: BucketEventRoute[];
   /** Use an existing trail (logging on, management write events) instead of creating one. */
   existingTrailArn?: string;

@@ -39,12 +39,20 @@ export interface Route extends RouteInput {
 
 /** Arguments of {@link EventBucket}. */
 export interface EventBucketArgs {
-  /** Adopt an existing bucket by name instead of creating one: only its notification is managed. */
+  /**
+   * Adopt an existing bucket by name instead of creating one: only this stack's entries of its
+   * notification are managed (a {@link SharedBucketNotification}), next to everyone else's. The bucket
+   * settings below (`versioning`, `kmsKey`, `forceDestroy`, public access, TLS, policy, `protect`) do not
+   * apply to an adopted bucket; `bucketName` and `existing` exclude each other.
+   */
   existing?: {
     /** The bucket's name. */
     bucketName: string;
   };
-  /** The bucket's physical name. Default: the component name plus a random suffix. */
+  /**
+   * The bucket's physical name: 3 to 63 lower-case letters, digits, `.` and `-`, unique in the partition
+   * (S3's naming rules). Default: the component name plus a random suffix.
+   */
   bucketName?: string;
   /** Routes declared with the bucket. More can be added with {@link EventBucket.addRoute}. */
   routes?: Route[];

@@ -241,7 +241,16 @@ export type BucketCallGroup = keyof typeof BUCKET_CALLS;
 const ALL_BUCKET_CALLS = new Set<string>(Object.values(BUCKET_CALLS).flat());
 
 /** Which buckets a bucket-event route watches: one name, or every name with a prefix. */
-export type BucketSelector = { name: string } | { namePrefix: string } | "any";
+export type BucketSelector =
+  | {
+      /** Exactly this bucket. */
+      name: string;
+    }
+  | {
+      /** Every bucket whose name starts with this (not empty). */
+      namePrefix: string;
+    }
+  | "any";
 
 /**
  * Resolves friendly groups and exact CloudTrail event names to the exact names.

@@ -33,9 +33,18 @@ export interface BundleOptions {
   sourcemap?: boolean;
   /** Minify `index.js`. Default true. */
   minify?: boolean;
-  /** The directory holding handlers/ (and node_modules/). Default: the root of this package. */
+  /**
+   * The directory holding `handlers/<name>/index.ts`. Default: the root of this package, found from
+   * this module's own location, so it is the repository in development and
+   * `node_modules/s3-event-routes` once installed (the package ships the handlers' TypeScript sources).
+   */
   projectRoot?: string;
-  /** Where native packages are taken from. Default `<projectRoot>/node_modules`. */
+  /**
+   * Where native packages (sharp and its platform packages) are taken from. Default: the nearest
+   * `node_modules` at or above `projectRoot` that holds `sharp`, as Node resolves it (an installed
+   * package's dependencies are usually hoisted into the consumer's `node_modules`); when none does,
+   * `<projectRoot>/node_modules`.
+   */
   nodeModules?: string;
 }
 
@@ -175,14 +184,34 @@ function sharpPackages(
   }));
 }
 
+/**
+ * The root of this package: the nearest directory above this module that holds a package.json
+ * (`components/` in the repository, `dist/components/` in the published package).
+ */
+export function packageRoot(from: string = __dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`bundleHandler: no package.json at or above ${from}.`);
+  }
+}
+
+/** The `node_modules` directory Node would load sharp from, starting at `projectRoot`. */
+export function nativeModulesDir(projectRoot: string): string {
+  for (let dir = projectRoot; ; dir = dirname(dir)) {
+    const candidate = join(dir, "node_modules");
+    if (existsSync(join(candidate, "sharp", "package.json"))) return candidate;
+    if (dirname(dir) === dir) return join(projectRoot, "node_modules");
+  }
+}
+
 function resolveOptions(options: BundleOptions | undefined): Required<BundleOptions> {
-  const projectRoot = options?.projectRoot ?? join(__dirname, "..");
+  const projectRoot = options?.projectRoot ?? packageRoot();
   return {
     architecture: options?.architecture ?? "x86_64",
     sourcemap: options?.sourcemap ?? false,
     minify: options?.minify ?? true,
     projectRoot,
-    nodeModules: options?.nodeModules ?? join(projectRoot, "node_modules"),
+    nodeModules: options?.nodeModules ?? nativeModulesDir(projectRoot),
   };
 }
 

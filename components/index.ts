@@ -1,26 +1,26 @@
 /**
  * s3-event-routes: S3 event notifications routed to Lambda, SNS and SQS (and, through EventBridge,
  * Step Functions and webhooks), correct by construction.
+ *
+ * The package's entry point (`import { EventBucket } from "s3-event-routes"`). Other entry points:
+ * `s3-event-routes/testing` (the offline mock engine, for your own tests) and
+ * `s3-event-routes/handlers` (the S3 event toolkit for handlers you write yourself).
+ *
+ * @module s3-event-routes
  */
+
+// The bucket and its routes.
 export { EventBucket, EventBucketArgs, Route, RouteRow } from "./eventBucket";
 export {
   SharedBucketNotification,
   SharedBucketNotificationArgs,
   SharedEntryArgs,
-  SharedNotificationInputs,
-  SharedNotificationState,
-  SharedNotificationProviderOptions,
-  sharedNotificationProvider,
 } from "./sharedNotification";
+
+// Targets.
 export { LambdaTarget, LambdaTargetArgs, FunctionCode } from "./lambdaTarget";
 export { QueueTarget, QueueTargetArgs, QueueConsumer } from "./queueTarget";
 export { TopicTarget, TopicTargetArgs, Subscription, HTTPS_DELIVERY_POLICY } from "./topicTarget";
-export { DeadLetterQueue, DeadLetterQueueArgs } from "./deadLetterQueue";
-export { EncryptionKey, EncryptionKeyArgs } from "./encryptionKey";
-export { NotificationTarget, NativeBinding, BindContext, TargetWrite } from "./target";
-export * from "./eventTypes";
-export * from "./objectFilter";
-export * from "./routeModel";
 export {
   StateMachineTarget,
   StateMachineTargetArgs,
@@ -28,18 +28,69 @@ export {
   processingWorkflowDefinition,
 } from "./stateMachineTarget";
 export { WebhookTarget, WebhookTargetArgs, WebhookAuth } from "./webhookTarget";
-export { BucketEvents, BucketEventsArgs, BucketEventRoute } from "./bucketEvents";
-export { RuleTarget, RuleBindContext } from "./target";
-export { EVENTBRIDGE_RETRY_POLICY, OBJECT_EVENT_INPUT, BUCKET_CALL_INPUT } from "./ruleTarget";
-export * from "./eventPattern";
-export { Alarms, AlarmsArgs, Watched } from "./alarms";
-export * from "./notificationMerge";
-export * from "./inputTransformer";
-export * from "./referenceHandlers";
+export { DeadLetterQueue, DeadLetterQueueArgs } from "./deadLetterQueue";
+export { EncryptionKey, EncryptionKeyArgs } from "./encryptionKey";
+
+// The reference handlers as targets, and the bundler behind them.
+export {
+  thumbnailHandler,
+  ThumbnailHandlerArgs,
+  metadataIndexHandler,
+  replicationHandler,
+  ReplicationHandlerArgs,
+  queueConsumerHandler,
+  HandlerSettings,
+  HandlerDeployment,
+  ObjectDestination,
+} from "./referenceHandlers";
 export {
   bundleHandler,
+  writeBundle,
+  HANDLER_NAMES,
   HandlerName,
   HandlerBundle,
   BundleOptions,
   LambdaArchitecture,
 } from "./handlerBundle";
+
+// Bucket-level events and alarms.
+export { BucketEvents, BucketEventsArgs, BucketEventRoute } from "./bucketEvents";
+export { BucketCallGroup, BucketSelector, BUCKET_CALLS } from "./eventPattern";
+export { Alarms, AlarmsArgs, Watched } from "./alarms";
+
+// Writing a target of your own: what a bucket or rule hands a target, and what it returns.
+export {
+  NotificationTarget,
+  RuleTarget,
+  NativeBinding,
+  BindContext,
+  RuleBindContext,
+  TargetWrite,
+} from "./target";
+export type { AwsContext } from "./awsContext";
+export type { Statement, StatementInput } from "./policyDocument";
+export type {
+  EntryInputCommon,
+  LambdaEntryInput,
+  QueueEntryInput,
+  TopicEntryInput,
+} from "./notificationMerge";
+
+// What routes accept: event names, filters, delivery.
+export {
+  EventSelector,
+  FriendlyEventName,
+  S3EventType,
+  ConcreteEventType,
+  WildcardEventType,
+  FRIENDLY_EVENT_NAMES,
+  CONCRETE_EVENT_TYPES,
+  WILDCARD_EVENT_TYPES,
+} from "./eventTypes";
+export { ObjectFilter, encodeFilterValue, decodeS3Key, filtersOverlap } from "./objectFilter";
+export { RouteInput, RouteSpec, Delivery, NativeTargetKind, ObjectWrite } from "./routeModel";
+
+// The payload Step Functions and webhooks receive, and how to reproduce it locally.
+export { EVENTBRIDGE_RETRY_POLICY, OBJECT_EVENT_INPUT, BUCKET_CALL_INPUT } from "./ruleTarget";
+export { InputTransformer, applyInputTransformer } from "./inputTransformer";
+export { EventPattern, eventPatternFor } from "./eventPattern";

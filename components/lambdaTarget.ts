@@ -39,11 +39,11 @@ export interface LambdaTargetArgs {
   timeoutSeconds?: number;
   /** Instruction set. Default `arm64` (cheaper per GB-second). */
   architecture?: "arm64" | "x86_64";
-  /** Environment variables. */
+  /** Environment variables; default none. Lambda allows 4 KB in all; values are not secret (stored in plain text). */
   environment?: Record<string, pulumi.Input<string>>;
-  /** Days the function's logs are kept. Default 14. */
+  /** Days the function's logs are kept: a CloudWatch Logs retention value (1, 3, 5, 7, 14, 30, 60, 90, ...). Default 14. */
   logRetentionDays?: number;
-  /** Reserved concurrency; default none (the account's unreserved pool). */
+  /** Concurrent executions reserved for (and limiting) the function; 0 stops it. Default none (the account's unreserved pool). */
   reservedConcurrency?: number;
   /** Where the function writes objects: a route that would trigger on them is refused. */
   writes?: TargetWrite[];

@@ -31,7 +31,7 @@ export interface QueueConsumer {
 export interface QueueTargetArgs {
   /** Adopt an existing standard queue instead of creating one (no DLQ is created for it). */
   existing?: {
-    /** The queue's ARN. */
+    /** The queue's ARN: a standard queue (a `.fifo` queue is refused; S3 cannot deliver to FIFO). */
     arn: string;
     /** The queue's URL. */
     url: string;

@@ -16,15 +16,15 @@ import { StatementInput } from "./policyDocument";
 export interface HandlerSettings {
   /** Instruction set; the bundle's native packages (sharp) are chosen to match. Default `x86_64`. */
   architecture?: LambdaArchitecture;
-  /** Memory in MB. Default 1,024 for image handlers, 256 otherwise. */
+  /** Memory in MB, 128 to 10,240. Default 1,024 for image handlers, 256 otherwise. */
   memorySize?: number;
-  /** Timeout in seconds. Default 60 for image handlers, 30 otherwise. */
+  /** Timeout in seconds, 1 to 900. Default 60 for image handlers, 30 otherwise. */
   timeoutSeconds?: number;
-  /** Days the logs are kept. Default 14. */
+  /** Days the logs are kept: a CloudWatch Logs retention value (1, 3, 5, 7, 14, 30, ...). Default 14. */
   logRetentionDays?: number;
   /** Process each object once even when S3 delivers it twice (a DynamoDB idempotency table is created). Default false. */
   idempotency?: boolean;
-  /** Reserved concurrency. Default none. */
+  /** Concurrent executions reserved for (and limiting) the function. Default none. */
   reservedConcurrency?: number;
   /** Protect the handler's stateful children (log group, tables). Default false. */
   protect?: boolean;
@@ -148,7 +148,7 @@ function writeStatements(
 export interface ThumbnailHandlerArgs extends HandlerSettings {
   /** Where thumbnails are written. Default prefix `thumbnails/`. */
   destination: ObjectDestination;
-  /** Bounding-box sizes in pixels. Default `[128, 512]`. */
+  /** Bounding-box sizes in pixels, each 16 to 4,096 (the handler's limits). Default `[128, 512]`. */
   sizes?: number[];
   /** Output format. Default `webp`. */
   format?: "webp" | "jpeg" | "png";
@@ -169,7 +169,7 @@ export function thumbnailHandler(
     (args.sizes.length === 0 || args.sizes.some((s) => !Number.isInteger(s) || s < 1 || s > 4096))
   ) {
     throw new Error(
-      `thumbnailHandler "${name}": sizes must be whole numbers of pixels from 1 to 4096, got ${JSON.stringify(args.sizes)}.`,
+      `thumbnailHandler "${name}": sizes must be whole numbers of pixels from 16 to 4096, got ${JSON.stringify(args.sizes)}.`,
     );
   }
   return deploy(

@@ -33,11 +33,17 @@ export interface ObjectWrite {
 
 /** A route as the user describes it, before validation. */
 export interface RouteInput {
-  /** A name unique on its bucket; it appears in errors, in the plan and in the notification entry's Id. */
+  /**
+   * A name unique on its bucket; it appears in errors, in the plan and in the notification entry's Id.
+   * A letter or digit, then at most 62 letters, digits, `.`, `_` or `-`. Default `route<n>` (its position, from 1).
+   */
   name?: string;
   /** Friendly names (`"created"`, `"removed"`, ...) or exact S3 event types (`"s3:ObjectCreated:Put"`). */
   events: readonly (EventSelector | string)[];
-  /** Which objects; omitted means the whole bucket. */
+  /**
+   * Which objects; omitted means the whole bucket. Literal prefix and suffix as the keys are written
+   * (no `*` wildcards, no leading `/`), each at most 1,024 characters once URL-encoded.
+   */
   filter?: ObjectFilter;
   /** How events are delivered. Default `"native"`. */
   delivery?: Delivery;

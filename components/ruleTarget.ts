@@ -10,7 +10,12 @@ import { assumedBy, StatementInput } from "./policyDocument";
 import { RuleBindContext } from "./target";
 
 /** EventBridge's retry policy, at its maximum: 185 attempts over 24 hours, then the DLQ. */
-export const EVENTBRIDGE_RETRY_POLICY = { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 };
+export const EVENTBRIDGE_RETRY_POLICY = {
+  /** Seconds an event is retried before it goes to the dead-letter queue: 86,400 (24 hours, the maximum). */
+  maximumEventAgeInSeconds: 86_400,
+  /** Retries before it goes to the dead-letter queue: 185 (the maximum). */
+  maximumRetryAttempts: 185,
+};
 
 /** The stable JSON payload the Step Functions and webhook targets receive for an object event. */
 export const OBJECT_EVENT_INPUT = {

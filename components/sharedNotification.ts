@@ -490,11 +490,26 @@ export interface SharedBucketNotificationArgs {
   /** The bucket's region. */
   region: pulumi.Input<string>;
   /** Lambda entries. */
-  lambdaFunctions?: EntryList<SharedEntryArgs & { lambdaFunctionArn: pulumi.Input<string> }>;
+  lambdaFunctions?: EntryList<
+    SharedEntryArgs & {
+      /** The function's ARN. */
+      lambdaFunctionArn: pulumi.Input<string>;
+    }
+  >;
   /** SQS entries. */
-  queues?: EntryList<SharedEntryArgs & { queueArn: pulumi.Input<string> }>;
+  queues?: EntryList<
+    SharedEntryArgs & {
+      /** The standard queue's ARN. */
+      queueArn: pulumi.Input<string>;
+    }
+  >;
   /** SNS entries. */
-  topics?: EntryList<SharedEntryArgs & { topicArn: pulumi.Input<string> }>;
+  topics?: EntryList<
+    SharedEntryArgs & {
+      /** The standard topic's ARN. */
+      topicArn: pulumi.Input<string>;
+    }
+  >;
   /** Turn the bucket's EventBridge delivery on (never turned off by this resource). Default false. */
   eventbridge?: pulumi.Input<boolean>;
   /** The ownership namespace. Default `pulumi:<project>:<stack>` of the running program. */
@@ -532,7 +547,7 @@ export class SharedBucketNotification extends pulumi.dynamic.Resource {
    * @param name  the resource's name.
    * @param args  the bucket, its region and this stack's entries (Ids are route names).
    * @param opts  resource options: give `dependsOn` every permission and policy S3 validates on Put.
-   * @param provider  the provider; default {@link sharedNotificationProvider} with its defaults.
+   * @param provider  the provider; default `sharedNotificationProvider()` with its defaults.
    */
   constructor(
     name: string,

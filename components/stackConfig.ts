@@ -91,11 +91,11 @@ export function readStackConfig(config: pulumi.Config): StackConfig {
   if (
     !Array.isArray(sizes) ||
     sizes.length === 0 ||
-    sizes.some((s) => typeof s !== "number" || !Number.isInteger(s) || s < 1 || s > 4096)
+    sizes.some((s) => typeof s !== "number" || !Number.isInteger(s) || s < 16 || s > 4096)
   ) {
     fail(
       "thumbnailSizes",
-      `must be a list of whole pixel sizes from 1 to 4096, got ${JSON.stringify(sizes)}`,
+      `must be a list of whole pixel sizes from 16 to 4096, got ${JSON.stringify(sizes)}`,
       "'[128,512]'",
     );
   }

@@ -57,7 +57,7 @@ export type Subscription =
 export interface TopicTargetArgs {
   /** Adopt an existing standard topic by ARN instead of creating one. */
   existing?: {
-    /** The topic's ARN. */
+    /** The topic's ARN: a standard topic (a `.fifo` topic is refused; S3 cannot deliver to FIFO). */
     arn: string;
     /** Write its topic policy (replacing the current one). Default true; false leaves it to you. */
     managePolicy?: boolean;
@@ -67,9 +67,12 @@ export interface TopicTargetArgs {
    * one for this topic; `"none"` leaves the topic unencrypted, explicitly.
    */
   encryption?: EncryptionKey | "create" | "none";
-  /** An existing customer-managed key ARN (its policy must let S3 use it); AWS-managed keys are refused. */
+  /**
+   * An existing customer-managed key ARN (its policy must let S3 use it); AWS-managed keys are refused.
+   * Give either this or `encryption`, not both.
+   */
   kmsKeyArn?: string;
-  /** Subscribers. */
+  /** Subscribers; default none. Deliveries that fail after SNS's retries go to a dead-letter queue made for the topic. */
   subscriptions?: Subscription[];
   /** Protect the topic from deletion. Default false. */
   protect?: boolean;

@@ -5,6 +5,11 @@
  *
  * The mock monitor hands the mocks only type, name and inputs; this module wraps the monitor's
  * `registerResource` to keep the rest of each `RegisterResourceRequest`.
+ *
+ * Imported as `s3-event-routes/testing`: install the engine before your program is loaded, run the
+ * program with {@link runProgram}, and assert exact inputs with {@link ofType} and {@link one}.
+ *
+ * @module s3-event-routes/testing
  */
 import * as pulumi from "@pulumi/pulumi";
 
@@ -94,7 +99,12 @@ export function mockState(
   args: pulumi.runtime.MockResourceArgs,
   accountId: string,
   region: string,
-): { id: string; state: Record<string, unknown> } {
+): {
+  /** The id the mock assigns: the physical name, URL or ARN AWS would use as the resource's id. */
+  id: string;
+  /** The outputs: the inputs plus the attributes AWS computes (ARN, name, URL, ...). */
+  state: Record<string, unknown>;
+} {
   const inputs = args.inputs as Record<string, unknown>;
   const name = args.name;
   const service = args.type.split(":")[1]?.split("/")[0] ?? "unknown";
@@ -242,7 +252,9 @@ let installed: { records: RecordedResource[]; byUrn: Map<string, RecordedResourc
  * that creates resources) is imported.
  */
 export function installMockEngine(options: RunOptions = {}): {
+  /** The registrations of the program being run ({@link runProgram} empties it when it starts). */
   records: RecordedResource[];
+  /** The same registrations by URN. */
   byUrn: Map<string, RecordedResource>;
 } {
   const accountId = options.accountId ?? "123456789012";

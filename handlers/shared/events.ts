@@ -9,6 +9,10 @@
  * `s3:TestEvent` yields no record, in any envelope. Anything else throws {@link S3NotificationError}.
  *
  * Validation uses Powertools' parser schemas (see ./notificationSchemas for the gaps widened).
+ *
+ * Imported as `s3-event-routes/handlers` by handlers of your own (bundle them with your handler).
+ *
+ * @module s3-event-routes/handlers
  */
 import { z } from "zod";
 import { decodeS3Key } from "../../components/objectFilter";
@@ -22,7 +26,7 @@ import {
   SqsRecordSchema,
 } from "./notificationSchemas";
 
-export { compareSequencers, isNewer, sequencerSortKey } from "./sequencer";
+export { compareSequencers, isNewer, sequencerSortKey, SEQUENCER_SORT_KEY_WIDTH } from "./sequencer";
 
 /** Which envelope a record arrived in. */
 export type EnvelopeSource =
