@@ -166,7 +166,7 @@ export function thumbnailHandler(
   const prefix = args.destination.prefix ?? "thumbnails/";
   if (
     args.sizes &&
-    (args.sizes.length === 0 || args.sizes.some((s) => !Number.isInteger(s) || s < 1 || s > 4096))
+    (args.sizes.length === 0 || args.sizes.some((s) => !Number.isInteger(s) || s < 16 || s > 4096))
   ) {
     throw new Error(
       `thumbnailHandler "${name}": sizes must be whole numbers of pixels from 16 to 4096, got ${JSON.stringify(args.sizes)}.`,
