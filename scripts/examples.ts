@@ -82,6 +82,8 @@ function pack(): PackResult {
     "dist/handlers/shared/events.js",
     "dist/handlers/shared/events.d.ts",
     "dist/components/notificationMerge.js",
+    "dist/policies/all.js",
+    "dist/policies/all.d.ts",
     "components/objectFilter.ts",
     ...HANDLER_NAMES.map((name) => `handlers/${name}/index.ts`),
   ];
