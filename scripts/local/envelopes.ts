@@ -79,6 +79,8 @@ export interface QueueMessage {
   firstReceiveTimestamp: number;
   /** How many times it was received. */
   receiveCount: number;
+  /** What caused it, as the loop tags its lines (`#3`: the third object event). */
+  origin?: string;
 }
 
 /**

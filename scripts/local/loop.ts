@@ -89,7 +89,6 @@ export class LocalLoop {
   private index!: MemoryIndexTable;
   private idempotency!: MemoryIdempotencyTable;
   private readonly workflowTables = new Map<string, Map<string, Record<string, unknown>>>();
-  private readonly origins = new Map<string, string>();
   private readonly payloadTags = new Map<string, string>();
   private readonly expectedFailures = new Set<string>();
   private eventCount = 0;
@@ -122,7 +121,7 @@ export class LocalLoop {
         deadLettered: (queue, message, target) => this.deadLettered(queue, message, target),
         redelivering: (queue, message) =>
           this.say(
-            this.origins.get(message.messageId),
+            message.origin,
             `  queue "${queue.name}": message ${message.messageId} failed on receive ${message.receiveCount}` +
               (queue.redrive ? ` of ${queue.redrive.maxReceiveCount}` : "") +
               `; visible again in ${this.options.redeliveryMs} ms (AWS: after the ${queue.visibilityTimeoutSeconds} s visibility timeout)`,
@@ -332,7 +331,7 @@ export class LocalLoop {
     const queue = this.queues.find(arn);
     if (queue) {
       this.say(tag, `  ${via} → sqs "${queue.name}" (native: ${envelope}, as the message body)`);
-      this.origins.set(this.queues.send(queue, JSON.stringify(event)).messageId, tag);
+      this.queues.send(queue, JSON.stringify(event), tag);
       return;
     }
     this.fail(tag, `${via}: destination ${arn} is not simulated locally`);
@@ -395,8 +394,7 @@ export class LocalLoop {
           responsePayload: { errorType: error.name, errorMessage: error.message },
         };
         const destination = fn.onFailure ? this.queues.find(fn.onFailure) : undefined;
-        if (destination)
-          this.origins.set(this.queues.send(destination, JSON.stringify(failure)).messageId, tag);
+        if (destination) this.queues.send(destination, JSON.stringify(failure), tag);
         this.fail(
           tag,
           `${label} failed ${attempts} times (${error.name}: ${short(error.message, 200)})` +
@@ -455,7 +453,7 @@ export class LocalLoop {
             tag,
             `  ${label} → sqs "${queue.name}" (${sub.raw ? "raw message delivery: the message itself" : "SNS notification as the body"})`,
           );
-          this.origins.set(this.queues.send(queue, body).messageId, tag);
+          this.queues.send(queue, body, tag);
           break;
         }
         case "lambda": {
@@ -532,7 +530,7 @@ export class LocalLoop {
     const queue = this.queues.find(target.arn);
     if (queue) {
       this.say(tag, `  ${via} → sqs "${queue.name}" (${shape}, as the message body)`);
-      this.origins.set(this.queues.send(queue, input).messageId, tag);
+      this.queues.send(queue, input, tag);
       return;
     }
     this.fail(tag, `${via}: target ${target.arn} is not simulated locally`);
@@ -617,7 +615,7 @@ export class LocalLoop {
       await sleep(this.options.retryDelayMs);
     }
     const dlq = target.deadLetterArn ? this.queues.find(target.deadLetterArn) : undefined;
-    if (dlq) this.origins.set(this.queues.send(dlq, input).messageId, tag);
+    if (dlq) this.queues.send(dlq, input, tag);
     this.fail(tag, `${label}: not delivered${dlq ? `; the event went to the target's DLQ ${dlq.name}` : ""}`);
   }
 
@@ -640,7 +638,7 @@ export class LocalLoop {
   ): Promise<{ failed: string[] }> {
     const consumer = queue.consumer!;
     const fn = this.functions.find(consumer.functionName);
-    const tags = [...new Set(batch.map((m) => this.origins.get(m.messageId) ?? "?"))];
+    const tags = [...new Set(batch.map((m) => m.origin ?? "?"))];
     const tag = tags.join(",");
     if (!fn) {
       this.fail(tag, `queue "${queue.name}": its consumer ${consumer.functionName} is not in the stack`);
@@ -670,14 +668,14 @@ export class LocalLoop {
 
   private stored(queue: LocalQueue, message: QueueMessage, from?: LocalQueue): void {
     this.say(
-      this.origins.get(message.messageId),
+      message.origin,
       `  queue "${queue.name}" holds message ${message.messageId}${from ? ` (dead-lettered from "${from.name}")` : ""}: ` +
         short(message.body.replace(/\s+/g, " "), 100),
     );
   }
 
   private deadLettered(queue: LocalQueue, message: QueueMessage, target: LocalQueue | undefined): void {
-    const tag = this.origins.get(message.messageId);
+    const tag = message.origin;
     const text =
       `queue "${queue.name}": message ${message.messageId} received ${message.receiveCount} times ` +
       `(maxReceiveCount ${queue.redrive?.maxReceiveCount}) → moved to ${target ? `"${target.name}"` : queue.redrive?.deadLetterArn}`;
@@ -693,9 +691,7 @@ export class LocalLoop {
    * @param tag - the tag its lines carry.
    */
   sendToQueue(queue: LocalQueue, body: string, tag: string): QueueMessage {
-    const message = this.queues.send(queue, body);
-    this.origins.set(message.messageId, tag);
-    return message;
+    return this.queues.send(queue, body, tag);
   }
 
   /** What happened so far. */

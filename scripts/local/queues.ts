@@ -88,14 +88,16 @@ export class LocalQueues {
    *
    * @param queue - the queue.
    * @param body - the body.
+   * @param origin - what caused it, for the loop's lines.
    */
-  send(queue: LocalQueue, body: string): QueueMessage {
+  send(queue: LocalQueue, body: string, origin?: string): QueueMessage {
     const message: QueueMessage = {
       messageId: randomUUID(),
       body,
       sentTimestamp: Date.now(),
       firstReceiveTimestamp: 0,
       receiveCount: 0,
+      ...(origin !== undefined ? { origin } : {}),
     };
     this.enqueue(this.states.get(queue.arn)!, message);
     return message;
