@@ -7,7 +7,7 @@ import { idempotencySettings } from "../../handlers/shared/idempotencySettings";
 import { createObjectHandler, DirectResult } from "../../handlers/shared/objectHandler";
 import type { ObjectOutcome } from "../../handlers/shared/outcome";
 import { fixture, lambdaContext } from "./support/events";
-import { memoryIdempotencyTable, MemoryIdempotencyTable } from "./support/memoryTables";
+import { memoryIdempotencyTable, MemoryIdempotencyTable } from "../../handlers/testing/memoryTables";
 import { RecordingLogger } from "./support/recordingLogger";
 
 describe("idempotency layer (Powertools, DynamoDB via aws-sdk-client-mock)", () => {

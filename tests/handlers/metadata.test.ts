@@ -7,9 +7,9 @@ import sharp from "sharp";
 import { parseMetadataConfig } from "../../handlers/metadata/config";
 import { createMetadataProcessor } from "../../handlers/metadata/metadata";
 import { S3ObjectEvent, sequencerSortKey } from "../../handlers/shared/events";
-import { memoryIndexTable, MemoryIndexTable } from "./support/memoryTables";
+import { memoryIndexTable, MemoryIndexTable } from "../../handlers/testing/memoryTables";
 import { RecordingLogger } from "./support/recordingLogger";
-import { countCommands, S3Harness, startS3rver } from "./support/s3rverHarness";
+import { countCommands, S3Harness, startS3rver } from "../../handlers/testing/s3rverHarness";
 
 const NOW = new Date("2025-11-12T10:16:00.000Z");
 const CONFIG = parseMetadataConfig({ TABLE_NAME: "object-index" });

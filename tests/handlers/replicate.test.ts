@@ -13,7 +13,7 @@ import { parseReplicateConfig } from "../../handlers/replicate/config";
 import { copySource, createReplicateProcessor, isReplica } from "../../handlers/replicate/replicate";
 import type { S3ObjectEvent } from "../../handlers/shared/events";
 import { RecordingLogger } from "./support/recordingLogger";
-import { S3Harness, startS3rver } from "./support/s3rverHarness";
+import { S3Harness, startS3rver } from "../../handlers/testing/s3rverHarness";
 
 const event = (key: string, eventName: string, eTag?: string): S3ObjectEvent => ({
   source: "s3",

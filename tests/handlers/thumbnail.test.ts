@@ -17,9 +17,9 @@ import { S3OperationError } from "../../handlers/shared/s3Errors";
 import { parseThumbnailConfig, ThumbnailConfig } from "../../handlers/thumbnail/config";
 import { createThumbnailProcessor, isOwnOutput, thumbnailKey } from "../../handlers/thumbnail/thumbnails";
 import { lambdaContext, s3Event, sqsRecord } from "./support/events";
-import { memoryIdempotencyTable } from "./support/memoryTables";
+import { memoryIdempotencyTable } from "../../handlers/testing/memoryTables";
 import { RecordingLogger } from "./support/recordingLogger";
-import { countCommands, S3Harness, startS3rver } from "./support/s3rverHarness";
+import { countCommands, S3Harness, startS3rver } from "../../handlers/testing/s3rverHarness";
 
 const CONFIG: ThumbnailConfig = parseThumbnailConfig({
   DEST_BUCKET: "thumbs",

@@ -1,7 +1,10 @@
 /**
  * In-memory fakes of the DynamoDB calls the handlers make, installed with aws-sdk-client-mock on a
- * client instance. Each fake evaluates only the exact condition expressions the code sends and
- * throws on any other, so a change in the code's conditions cannot pass unnoticed.
+ * client instance, or on a client class (every instance, including those a handler creates at
+ * module scope: what the local event loop, `npm run local`, does). Each fake evaluates only the
+ * exact condition expressions the code sends and throws on any other, so a change in the code's
+ * conditions cannot pass unnoticed. Shared by the tests and the local event loop; no handler
+ * imports it, so it is never bundled.
  *
  * - {@link memoryIndexTable}: the metadata index (DocumentClient PutCommand with the sequencer
  *   condition).
@@ -19,7 +22,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
-import { NEWER_ONLY_CONDITION } from "../../../handlers/metadata/objectIndex";
+import { NEWER_ONLY_CONDITION } from "../metadata/objectIndex";
 
 const conditionFailed = (item?: Record<string, AttributeValue>) =>
   new ConditionalCheckFailedException({
@@ -41,9 +44,11 @@ export interface MemoryIndexTable {
 /**
  * Backs a DocumentClient's PutCommand with a Map, evaluating the metadata index's condition.
  *
- * @param documents - the DocumentClient the handler uses.
+ * @param documents - the DocumentClient the handler uses, or the class (every instance).
  */
-export function memoryIndexTable(documents: DynamoDBDocumentClient): MemoryIndexTable {
+export function memoryIndexTable(
+  documents: DynamoDBDocumentClient | typeof DynamoDBDocumentClient,
+): MemoryIndexTable {
   const mock = mockClient(documents);
   const table: MemoryIndexTable = { items: new Map(), puts: 0, restore: () => mock.restore() };
   mock.on(PutCommand).callsFake(async (input: PutCommand["input"]) => {
@@ -84,9 +89,11 @@ const str = (value: AttributeValue | undefined): string | undefined =>
 /**
  * Backs a low-level DynamoDBClient with a Map, as Powertools' DynamoDBPersistenceLayer uses it.
  *
- * @param client - the client handed to the persistence layer.
+ * @param client - the client handed to the persistence layer, or the class (every instance).
  */
-export function memoryIdempotencyTable(client: DynamoDBClient): MemoryIdempotencyTable {
+export function memoryIdempotencyTable(
+  client: DynamoDBClient | typeof DynamoDBClient,
+): MemoryIdempotencyTable {
   const mock = mockClient(client);
   const items = new Map<string, Record<string, AttributeValue>>();
   const keyOf = (key: Record<string, AttributeValue> | undefined): string => {
