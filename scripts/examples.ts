@@ -89,7 +89,7 @@ function pack(): PackResult {
   ];
   const missing = required.filter((p) => !paths.includes(p));
   const leaked = paths.filter((p) =>
-    /^(tests|bench|examples|scripts|policies|docs)\/|\.test\.|\.tsbuildinfo$/.test(p),
+    /^(tests|bench|examples|scripts|policies|docs|handlers\/testing)\/|\.test\.|\.tsbuildinfo$/.test(p),
   );
   if (missing.length > 0 || leaked.length > 0) {
     throw new Error(
