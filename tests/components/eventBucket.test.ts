@@ -238,6 +238,23 @@ describe("EventBucket", () => {
       });
     });
 
+    it("creates each function alongside its role policy; whatever sends it events or is checked against the role waits for the policy", () => {
+      const deps = (type: string, name: string) => depNames(one(resources, type, name));
+      assert.deepEqual(deps("aws:lambda/function:Function", "thumbs").sort(), ["thumbs-logs", "thumbs-role"]);
+      const notification = deps(NOTIFICATION, "uploads-notification");
+      for (const policy of ["thumbs-policy", "meta-policy"]) assert.ok(notification.includes(policy), policy);
+      assert.ok(
+        deps("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "thumbs-async").includes(
+          "thumbs-policy",
+        ),
+      );
+      assert.ok(
+        deps("aws:lambda/eventSourceMapping:EventSourceMapping", "analysis-consumer").includes(
+          "consumer-policy",
+        ),
+      );
+    });
+
     it("grants each function only its logs, its failure queue and reads under its routes' prefixes", () => {
       const policy = policyOf(one(resources, "aws:iam/rolePolicy:RolePolicy", "thumbs-policy"));
       assert.deepEqual(policy.Statement, [
@@ -411,6 +428,17 @@ describe("EventBucket", () => {
       reader.Statement.find((s) => s.Sid === "DecryptVault"),
       { Sid: "DecryptVault", Effect: "Allow", Action: "kms:Decrypt", Resource: keyArn },
     );
+  });
+
+  it("subscribes a function to a topic once the function may be invoked by SNS and its role policy exists", async () => {
+    const { resources } = await run(() => {
+      const fn = new LambdaTarget("worker", { code: testCode });
+      const topic = new TopicTarget("fanout", { subscriptions: [{ protocol: "lambda", function: fn }] });
+      new EventBucket("inbox", { routes: [{ name: "all", events: ["created"], target: topic }] });
+    });
+    const sub = one(resources, "aws:sns/topicSubscription:TopicSubscription", "fanout-sub-1");
+    assert.equal(sub.inputs.endpoint, `arn:aws:lambda:us-east-1:${ACCOUNT}:function:worker-mock`);
+    for (const dep of ["fanout-sub-1-invoke", "worker-policy"]) assert.ok(depNames(sub).includes(dep), dep);
   });
 
   it("lets a queue receive from two buckets through one policy listing both", async () => {
