@@ -441,6 +441,48 @@ describe("EventBucket", () => {
     for (const dep of ["fanout-sub-1-invoke", "worker-policy"]) assert.ok(depNames(sub).includes(dep), dep);
   });
 
+  it("names a named bucket's ARN in permissions and policies without waiting for the bucket", async () => {
+    const { resources } = await run(() => {
+      const fn = new LambdaTarget("fn", { code: testCode });
+      const queue = new QueueTarget("jobs");
+      const topic = new TopicTarget("news");
+      new EventBucket("gallery", {
+        bucketName: "team-gallery",
+        routes: [
+          { name: "a", events: ["created"], filter: { prefix: "a/" }, target: fn },
+          { name: "b", events: ["created"], filter: { prefix: "b/" }, target: queue },
+          { name: "c", events: ["created"], filter: { prefix: "c/" }, target: topic },
+        ],
+      });
+      new EventBucket("auto", { routes: [{ name: "a", events: ["created"], target: fn }] });
+    });
+    const arn = "arn:aws:s3:::team-gallery";
+    const permission = one(resources, "aws:lambda/permission:Permission", "fn-from-gallery");
+    assert.equal(permission.inputs.sourceArn, arn);
+    const queuePolicy = policyOf(one(resources, "aws:sqs/queuePolicy:QueuePolicy", "jobs-policy"));
+    assert.deepEqual(queuePolicy.Statement[1].Condition, {
+      ArnLike: { "aws:SourceArn": arn },
+      StringEquals: { "aws:SourceAccount": ACCOUNT },
+    });
+    const key = one(resources, "aws:kms/key:Key", "news-key-key");
+    assert.equal(
+      (policyOf(key).Statement[1].Condition as { ArnLike: Record<string, string> }).ArnLike["aws:SourceArn"],
+      arn,
+    );
+    for (const r of [
+      permission,
+      one(resources, "aws:sqs/queuePolicy:QueuePolicy", "jobs-policy"),
+      one(resources, "aws:sns/topicPolicy:TopicPolicy", "news-policy"),
+      key,
+      one(resources, "aws:iam/rolePolicy:RolePolicy", "fn-policy"),
+    ]) {
+      assert.ok(!depNames(r).includes("gallery"), `${r.name} should not wait for the bucket`);
+    }
+    assert.ok(depNames(one(resources, NOTIFICATION, "gallery-notification")).includes("gallery"));
+    // An auto-named bucket's ARN is only known once it exists.
+    assert.ok(depNames(one(resources, "aws:lambda/permission:Permission", "fn-from-auto")).includes("auto"));
+  });
+
   it("lets a queue receive from two buckets through one policy listing both", async () => {
     const { resources } = await run(() => {
       const queue = new QueueTarget("shared");
