@@ -3,10 +3,11 @@
  * line: time to declare and register everything, peak RSS, registrations, errors.
  *
  *   node [--stack-trace-limit=0] -r ts-node/register/transpile-only bench/programs/child.ts \
- *     <hand|per-route|shared> <buckets> <routesPerBucket> [alarms] [graph]
+ *     <hand|per-route|shared> <buckets> <routesPerBucket> [alarms] [named] [graph]
  *
- * `alarms` adds an Alarms component watching every bucket and target (our side only); `graph`
- * adds the deploy graph's figures (bench/programs/graph.ts).
+ * `alarms` adds an Alarms component watching every bucket and target (our side only); `named`
+ * gives every bucket a physical name; `graph` adds the deploy graph's figures
+ * (bench/programs/graph.ts).
  */
 import { performance } from "node:perf_hooks";
 import { installMockEngine, runProgram } from "../../components/testing/mockEngine";
@@ -36,16 +37,24 @@ export interface ChildResult {
 async function main(): Promise<void> {
   const [side, buckets, perBucket, ...options] = process.argv.slice(2);
   const shape: Shape = { buckets: Number(buckets), routesPerBucket: Number(perBucket) };
+  if (
+    !["hand", "per-route", "shared"].includes(side) ||
+    !(shape.buckets > 0) ||
+    !(shape.routesPerBucket > 0)
+  ) {
+    throw new Error(
+      `usage: child.ts <hand|per-route|shared> <buckets> <routesPerBucket> [alarms] [named] [graph]`,
+    );
+  }
   installMockEngine({ project: "bench", stack: "bench" });
   // Import the side's module only, so the baseline does not load the components.
   const program =
     side === "hand"
-      ? (await import("./handWritten")).handWritten(shape)
-      : (await import("./eventRoutes")).eventRoutes(
-          shape,
-          side === "shared" ? "shared" : "per-route",
-          options.includes("alarms"),
-        );
+      ? (await import("./handWritten")).handWritten(shape, options.includes("named"))
+      : (await import("./eventRoutes")).eventRoutes(shape, side === "shared" ? "shared" : "per-route", {
+          alarms: options.includes("alarms"),
+          named: options.includes("named"),
+        });
   const cpu = process.cpuUsage();
   const started = performance.now();
   const run = await runProgram(program, { timeoutSeconds: 600 });

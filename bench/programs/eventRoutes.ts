@@ -9,7 +9,8 @@
  *   routes spread over them (the way the components are meant to be used: a target is bound by
  *   many routes, its role, DLQ, permission and policy created once).
  *
- * With `alarms`, an {@link Alarms} component watches every bucket and target.
+ * With `alarms`, an {@link Alarms} component watches every bucket and target; with `named`, every
+ * bucket gets a physical name (`bench-<bucket>`) instead of an auto-name.
  */
 import { Alarms, EventBucket, LambdaTarget, QueueTarget, TopicTarget } from "../../components";
 import { NotificationTarget } from "../../components/target";
@@ -29,8 +30,20 @@ const target = (kind: Kind, name: string): NotificationTarget => {
   }
 };
 
+/** Options of {@link eventRoutes}. */
+export interface EventRoutesOptions {
+  /** Watch every bucket and target with one Alarms component. Default false. */
+  alarms?: boolean;
+  /** Give every bucket a physical name. Default false (auto-named). */
+  named?: boolean;
+}
+
 /** The program: declares every bucket and route of `shape` with the components. */
-export function eventRoutes(shape: Shape, sharing: TargetSharing, alarms = false): () => void {
+export function eventRoutes(
+  shape: Shape,
+  sharing: TargetSharing,
+  options: EventRoutesOptions = {},
+): () => void {
   return () => {
     const buckets: EventBucket[] = [];
     const targets: NotificationTarget[] = [];
@@ -52,6 +65,7 @@ export function eventRoutes(shape: Shape, sharing: TargetSharing, alarms = false
       };
       buckets.push(
         new EventBucket(b, {
+          bucketName: options.named ? `bench-${b}` : undefined,
           routes: routesOf(shape).map((route) => ({
             name: route.name,
             events: ["created"],
@@ -61,6 +75,6 @@ export function eventRoutes(shape: Shape, sharing: TargetSharing, alarms = false
         }),
       );
     }
-    if (alarms) new Alarms("alarms").watch({ sources: buckets, targets });
+    if (options.alarms) new Alarms("alarms").watch({ sources: buckets, targets });
   };
 }

@@ -25,12 +25,16 @@ function fromBucket(service: string, action: string, resource: string, bucketArn
   };
 }
 
-/** The program: declares every bucket and route of `shape`. */
-export function handWritten(shape: Shape): () => void {
+/**
+ * The program: declares every bucket and route of `shape`.
+ *
+ * @param named  give every bucket a physical name (`bench-<bucket>`) instead of an auto-name.
+ */
+export function handWritten(shape: Shape, named = false): () => void {
   return () => {
     const accountId = aws.getCallerIdentityOutput({}).accountId;
     for (const b of bucketNames(shape)) {
-      const bucket = new aws.s3.Bucket(b, { forceDestroy: false });
+      const bucket = new aws.s3.Bucket(b, { bucket: named ? `bench-${b}` : undefined, forceDestroy: false });
       const publicAccess = new aws.s3.BucketPublicAccessBlock(`${b}-public-access`, {
         bucket: bucket.id,
         blockPublicAcls: true,

@@ -54,10 +54,3 @@ export function runChild(args: string[], flags: NodeFlags): ChildResult {
   }
   return result;
 }
-
-/** The best (lowest) time and the lowest peak RSS of `runs` fresh children. */
-export function bestOf(runs: number, args: string[], flags: NodeFlags): ChildResult {
-  const results = Array.from({ length: runs }, () => runChild(args, flags));
-  const best = results.reduce((a, b) => (b.programMs < a.programMs ? b : a));
-  return { ...best, maxRssMiB: Math.min(...results.map((r) => r.maxRssMiB)) };
-}
