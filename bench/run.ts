@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     outcomes.push(await runScript(script));
   }
   const total = Number(process.hrtime.bigint() - started) / 1e9;
-  const dirty = git(["status", "--porcelain", "--", "components", "bench", "handlers", "tests"]) !== "";
+  const dirty = git(["status", "--porcelain", "--", ".", ":!bench/RESULTS.md"]) !== "";
   const lines = [
     "# Benchmark results",
     "",
