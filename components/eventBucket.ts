@@ -139,6 +139,13 @@ export class EventBucket extends pulumi.ComponentResource {
   private readonly ctx: AwsContext;
   /** The bucket's customer-managed key ARN, when it has one (writers and readers need it). */
   readonly kmsKeyArn?: pulumi.Output<string>;
+  /**
+   * The bucket's ARN as targets write it into permissions and policies. Built from the name when
+   * the name is known (adopted or named buckets), so that those need not wait for the bucket to
+   * be created: AWS checks neither that a policy's source ARN exists nor, here, that it is ours —
+   * `aws:SourceAccount` does. For an auto-named bucket it is the bucket's own ARN.
+   */
+  private readonly sourceArn: pulumi.Output<string>;
   private readonly entries: SealedList<NativeEntry>;
   private readonly onOverlap: "error" | "eventbridge";
   /** The EventBridge rules of routes delivered through EventBridge, by route name. */
@@ -165,6 +172,7 @@ export class EventBucket extends pulumi.ComponentResource {
     if (args.existing) {
       this.bucketName = pulumi.output(args.existing.bucketName);
       this.arn = pulumi.interpolate`arn:${this.ctx.partition}:s3:::${args.existing.bucketName}`;
+      this.sourceArn = this.arn;
     } else {
       const { policyStatements, ...secure } = args;
       const created = createSecureBucket(
@@ -176,6 +184,9 @@ export class EventBucket extends pulumi.ComponentResource {
       this.policy = created.policy;
       this.bucketName = this.bucket.bucket;
       this.arn = this.bucket.arn;
+      this.sourceArn = args.bucketName
+        ? pulumi.interpolate`arn:${this.ctx.partition}:s3:::${args.bucketName}`
+        : this.bucket.arn;
       this.kmsKeyArn = args.kmsKey?.arn;
     }
 
@@ -274,7 +285,7 @@ export class EventBucket extends pulumi.ComponentResource {
     const ctx: BindContext = {
       bucketName: this.name,
       bucketId: this.bucketName,
-      bucketArn: this.arn,
+      bucketArn: this.sourceArn,
       aws: this.ctx,
       route: spec,
       kmsKeyArn: this.kmsKeyArn,

@@ -3,6 +3,11 @@
  * serialized closure) or adopted by ARN; invoked asynchronously by S3 with retries and an
  * on-failure dead-letter queue; invoked only by the buckets bound to it, each permission scoped
  * with the bucket's ARN and the account.
+ *
+ * The function is created as soon as its role exists; its role policy (logs, the objects it
+ * reads, its dead-letter queue) is created alongside, and everything that sends it events or that
+ * AWS checks against the role — the async invoke config, notifications, rule targets, event
+ * source mappings, subscriptions, workflows — waits for it ({@link LambdaTarget.readyForEvents}).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -75,6 +80,14 @@ export class LambdaTarget extends pulumi.ComponentResource implements Notificati
   readonly function?: aws.lambda.Function;
   /** The execution role (undefined when adopted). */
   readonly role?: aws.iam.Role;
+  /** The execution role's inline policy: logs, reads, the on-failure queue, grants (undefined when adopted). */
+  readonly rolePolicy?: aws.iam.RolePolicy;
+  /**
+   * What must exist before anything sends the function events: its role policy (empty when
+   * adopted). The function itself does not wait for it, so that it is created alongside; every
+   * event source of this package depends on these, and so should any the program adds.
+   */
+  readonly readyForEvents: pulumi.Resource[];
   /** The on-failure dead-letter queue of asynchronous invokes. */
   readonly onFailure: DeadLetterQueue;
   /** The asynchronous invoke configuration (retries, on-failure destination). */
@@ -140,7 +153,7 @@ export class LambdaTarget extends pulumi.ComponentResource implements Notificati
         owner,
       );
       for (const s of args.policyStatements ?? []) this.statements.add(s, owner);
-      const rolePolicy = new aws.iam.RolePolicy(
+      this.rolePolicy = new aws.iam.RolePolicy(
         `${name}-policy`,
         {
           role: this.role.id,
@@ -165,15 +178,18 @@ export class LambdaTarget extends pulumi.ComponentResource implements Notificati
           environment: args.environment ? { variables: args.environment } : undefined,
           loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
         },
-        { parent: this, dependsOn: [rolePolicy] },
+        // Not dependsOn the role policy: creating a function does not need it, invoking it does.
+        { parent: this },
       );
       this.arn = this.function.arn;
       this.functionName = this.function.name;
+      this.readyForEvents = [this.rolePolicy];
     } else {
       const existing = args.existing!;
       this.timeoutSeconds = existing.timeoutSeconds ?? 3;
       this.arn = pulumi.output(existing.arn);
       this.functionName = this.arn;
+      this.readyForEvents = [];
       // Lambda sends to on-failure destinations with the function's own role: an adopted
       // function's role needs sqs:SendMessage on `onFailure.arn` (see README).
     }
@@ -186,7 +202,8 @@ export class LambdaTarget extends pulumi.ComponentResource implements Notificati
         maximumEventAgeInSeconds: args.maximumEventAgeSeconds ?? 21_600,
         destinationConfig: { onFailure: { destination: this.onFailure.arn } },
       },
-      { parent: this },
+      // Lambda refuses the config unless the role may already send to the destination.
+      { parent: this, dependsOn: this.readyForEvents },
     );
     this.registerOutputs({ arn: this.arn, functionName: this.functionName });
   }
@@ -228,7 +245,7 @@ export class LambdaTarget extends pulumi.ComponentResource implements Notificati
       this.permissions.set(ctx.bucketName, permission);
     }
     this.grantRead(ctx);
-    return { kind: "lambda", arn: this.arn, dependsOn: [permission] };
+    return { kind: "lambda", arn: this.arn, dependsOn: [permission, ...this.readyForEvents] };
   }
 
   /** Lets the rule invoke the function, retried and dead-lettered, and read the route's objects. */
@@ -248,7 +265,7 @@ export class LambdaTarget extends pulumi.ComponentResource implements Notificati
       arn: this.arn,
       deadLetterQueue: this.onFailure,
       parent: this,
-      dependsOn: [permission],
+      dependsOn: [permission, ...this.readyForEvents],
     });
   }
 

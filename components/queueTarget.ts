@@ -188,7 +188,8 @@ export class QueueTarget extends pulumi.ComponentResource implements Notificatio
           functionResponseTypes: ["ReportBatchItemFailures"],
           scalingConfig: c.maximumConcurrency ? { maximumConcurrency: c.maximumConcurrency } : undefined,
         },
-        { parent: this },
+        // Lambda refuses the mapping unless the consumer's role may already receive from the queue.
+        { parent: this, dependsOn: c.function.readyForEvents },
       );
     }
     this.registerOutputs({ arn: this.arn, url: this.url });

@@ -281,7 +281,9 @@ export class StateMachineTarget extends pulumi.ComponentResource implements Rule
             level: args.logLevel ?? "ALL",
           },
         },
-        { parent: this, dependsOn: [rolePolicy] },
+        // Step Functions checks the role's log delivery rights on create; a workflow's processor
+        // must be able to log and read before the machine can start it.
+        { parent: this, dependsOn: [rolePolicy, ...(args.workflow?.processor.readyForEvents ?? [])] },
       );
       this.arn = this.stateMachine.arn;
     }

@@ -231,7 +231,7 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
         return new aws.sns.TopicSubscription(
           subName,
           { ...common, protocol: "lambda", endpoint: sub.function.arn },
-          { parent: this, dependsOn: [permission] },
+          { parent: this, dependsOn: [permission, ...sub.function.readyForEvents] },
         );
       }
       default: {

@@ -136,6 +136,11 @@ describe("EventBridge delivery", () => {
       });
     });
 
+    it("starts the workflow only once its processor's role policy exists", () => {
+      const machine = one(resources, "aws:sfn/stateMachine:StateMachine", "invoices");
+      assert.ok(depNames(machine).includes("pdf-processor-policy"));
+    });
+
     it("builds the ready workflow: metadata, branch on content type, processor, result; logging on", () => {
       const machine = one(resources, "aws:sfn/stateMachine:StateMachine", "invoices");
       assert.equal(machine.inputs.type, "STANDARD");
@@ -257,6 +262,7 @@ describe("EventBridge delivery", () => {
         ],
       });
     });
+    assert.ok(depNames(one(resources, TARGET, "fn-b-to-fn")).includes("fn-policy"));
     assert.deepEqual(one(resources, "aws:lambda/permission:Permission", "fn-from-b-to-fn").inputs, {
       action: "lambda:InvokeFunction",
       function: "fn-mock",

@@ -238,6 +238,23 @@ describe("EventBucket", () => {
       });
     });
 
+    it("creates each function alongside its role policy; whatever sends it events or is checked against the role waits for the policy", () => {
+      const deps = (type: string, name: string) => depNames(one(resources, type, name));
+      assert.deepEqual(deps("aws:lambda/function:Function", "thumbs").sort(), ["thumbs-logs", "thumbs-role"]);
+      const notification = deps(NOTIFICATION, "uploads-notification");
+      for (const policy of ["thumbs-policy", "meta-policy"]) assert.ok(notification.includes(policy), policy);
+      assert.ok(
+        deps("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "thumbs-async").includes(
+          "thumbs-policy",
+        ),
+      );
+      assert.ok(
+        deps("aws:lambda/eventSourceMapping:EventSourceMapping", "analysis-consumer").includes(
+          "consumer-policy",
+        ),
+      );
+    });
+
     it("grants each function only its logs, its failure queue and reads under its routes' prefixes", () => {
       const policy = policyOf(one(resources, "aws:iam/rolePolicy:RolePolicy", "thumbs-policy"));
       assert.deepEqual(policy.Statement, [
@@ -438,6 +455,59 @@ describe("EventBucket", () => {
       reader.Statement.find((s) => s.Sid === "DecryptVault"),
       { Sid: "DecryptVault", Effect: "Allow", Action: "kms:Decrypt", Resource: keyArn },
     );
+  });
+
+  it("subscribes a function to a topic once the function may be invoked by SNS and its role policy exists", async () => {
+    const { resources } = await run(() => {
+      const fn = new LambdaTarget("worker", { code: testCode });
+      const topic = new TopicTarget("fanout", { subscriptions: [{ protocol: "lambda", function: fn }] });
+      new EventBucket("inbox", { routes: [{ name: "all", events: ["created"], target: topic }] });
+    });
+    const sub = one(resources, "aws:sns/topicSubscription:TopicSubscription", "fanout-sub-1");
+    assert.equal(sub.inputs.endpoint, `arn:aws:lambda:us-east-1:${ACCOUNT}:function:worker-mock`);
+    for (const dep of ["fanout-sub-1-invoke", "worker-policy"]) assert.ok(depNames(sub).includes(dep), dep);
+  });
+
+  it("names a named bucket's ARN in permissions and policies without waiting for the bucket", async () => {
+    const { resources } = await run(() => {
+      const fn = new LambdaTarget("fn", { code: testCode });
+      const queue = new QueueTarget("jobs");
+      const topic = new TopicTarget("news");
+      new EventBucket("gallery", {
+        bucketName: "team-gallery",
+        routes: [
+          { name: "a", events: ["created"], filter: { prefix: "a/" }, target: fn },
+          { name: "b", events: ["created"], filter: { prefix: "b/" }, target: queue },
+          { name: "c", events: ["created"], filter: { prefix: "c/" }, target: topic },
+        ],
+      });
+      new EventBucket("auto", { routes: [{ name: "a", events: ["created"], target: fn }] });
+    });
+    const arn = "arn:aws:s3:::team-gallery";
+    const permission = one(resources, "aws:lambda/permission:Permission", "fn-from-gallery");
+    assert.equal(permission.inputs.sourceArn, arn);
+    const queuePolicy = policyOf(one(resources, "aws:sqs/queuePolicy:QueuePolicy", "jobs-policy"));
+    assert.deepEqual(queuePolicy.Statement[1].Condition, {
+      ArnLike: { "aws:SourceArn": arn },
+      StringEquals: { "aws:SourceAccount": ACCOUNT },
+    });
+    const key = one(resources, "aws:kms/keyPolicy:KeyPolicy", "news-key-policy");
+    assert.equal(
+      (policyOf(key).Statement[1].Condition as { ArnLike: Record<string, string> }).ArnLike["aws:SourceArn"],
+      arn,
+    );
+    for (const r of [
+      permission,
+      one(resources, "aws:sqs/queuePolicy:QueuePolicy", "jobs-policy"),
+      one(resources, "aws:sns/topicPolicy:TopicPolicy", "news-policy"),
+      key,
+      one(resources, "aws:iam/rolePolicy:RolePolicy", "fn-policy"),
+    ]) {
+      assert.ok(!depNames(r).includes("gallery"), `${r.name} should not wait for the bucket`);
+    }
+    assert.ok(depNames(one(resources, NOTIFICATION, "gallery-notification")).includes("gallery"));
+    // An auto-named bucket's ARN is only known once it exists.
+    assert.ok(depNames(one(resources, "aws:lambda/permission:Permission", "fn-from-auto")).includes("auto"));
   });
 
   it("lets a queue receive from two buckets through one policy listing both", async () => {
