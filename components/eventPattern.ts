@@ -59,6 +59,20 @@ export const EVENTBRIDGE_SHAPES: Partial<Record<ConcreteEventType, BridgeShape>>
   "s3:IntelligentTiering": { detailType: "Object Access Tier Changed" },
 };
 
+/**
+ * The fields an EventBridge S3 event carries for a concrete event type: its detail-type and the
+ * detail fields that single it out (one value each), or undefined when EventBridge does not carry it.
+ */
+export function eventBridgeFields(
+  type: ConcreteEventType,
+): { detailType: string; detail: Record<string, string> } | undefined {
+  const shape = EVENTBRIDGE_SHAPES[type];
+  if (!shape) return undefined;
+  const detail: Record<string, string> = {};
+  for (const [field, values] of Object.entries(shape.detail ?? {})) detail[field] = values[0];
+  return { detailType: shape.detailType, detail };
+}
+
 /** Every detail-type S3 sends to EventBridge for objects. */
 export const OBJECT_DETAIL_TYPES = [...new Set(Object.values(EVENTBRIDGE_SHAPES).map((s) => s!.detailType))];
 

@@ -4,7 +4,7 @@
  * routes), a Mermaid diagram of buckets → routes → targets, and `explain`: which targets an event
  * for a key would reach, and why, by S3's own matching rules (EventBridge's for EventBridge routes).
  */
-import { EVENTBRIDGE_SHAPES, EventPattern, matchesPattern } from "../components/eventPattern";
+import { eventBridgeFields, EventPattern, matchesPattern } from "../components/eventPattern";
 import { ConcreteEventType, eventNameMatches, isS3EventType } from "../components/eventTypes";
 import { describeFilter, filterMatchesKey } from "../components/objectFilter";
 import type { RecordedResource } from "../components/testing/mockEngine";
@@ -182,11 +182,13 @@ export interface Explanation {
 
 /** A synthetic EventBridge event for a key and S3 event type, to test a pattern against. */
 function bridgeEvent(bucket: string, key: string, eventType: ConcreteEventType): unknown {
-  const shape = EVENTBRIDGE_SHAPES[eventType];
-  if (!shape) return undefined;
-  const detail: Record<string, unknown> = { bucket: { name: bucket }, object: { key } };
-  for (const [k, values] of Object.entries(shape.detail ?? {})) detail[k] = values[0];
-  return { source: "aws.s3", "detail-type": shape.detailType, detail };
+  const fields = eventBridgeFields(eventType);
+  if (!fields) return undefined;
+  return {
+    source: "aws.s3",
+    "detail-type": fields.detailType,
+    detail: { bucket: { name: bucket }, object: { key }, ...fields.detail },
+  };
 }
 
 /**

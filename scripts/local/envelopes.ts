@@ -9,7 +9,7 @@
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { S3rverEvent } from "s3rver";
-import { EVENTBRIDGE_SHAPES } from "../../components/eventPattern";
+import { eventBridgeFields } from "../../components/eventPattern";
 import { CONCRETE_EVENT_TYPES, ConcreteEventType } from "../../components/eventTypes";
 import { encodeFilterValue } from "../../components/objectFilter";
 
@@ -186,8 +186,8 @@ const bridgeTime = (iso: string) => new Date(iso).toISOString().replace(/\.\d{3}
  */
 export function eventBridgeObjectEvent(change: ObjectChange, account: string): EventBridgeEvent | undefined {
   const type = CONCRETE_EVENT_TYPES.find((t): t is ConcreteEventType => t === `s3:${change.eventName}`);
-  const shape = type ? EVENTBRIDGE_SHAPES[type] : undefined;
-  if (!shape) return undefined;
+  const fields = type ? eventBridgeFields(type) : undefined;
+  if (!fields) return undefined;
   const object: Record<string, unknown> = { key: change.key };
   if (change.size !== undefined) object.size = change.size;
   if (change.eTag !== undefined) object.etag = change.eTag;
@@ -199,12 +199,12 @@ export function eventBridgeObjectEvent(change: ObjectChange, account: string): E
     "request-id": change.requestId,
     requester: account,
     "source-ip-address": change.sourceIp,
+    ...fields.detail,
   };
-  for (const [field, values] of Object.entries(shape.detail ?? {})) detail[field] = values[0];
   return {
     version: "0",
     id: randomUUID(),
-    "detail-type": shape.detailType,
+    "detail-type": fields.detailType,
     source: "aws.s3",
     account,
     time: bridgeTime(change.eventTime),

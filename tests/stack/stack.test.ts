@@ -3,6 +3,8 @@ import { execFile } from "node:child_process";
 import { unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import type { CheckedViolation } from "../../scripts/checker/policyRuntime";
+import type { PlanRoute } from "../../scripts/planReport";
 
 const root = join(__dirname, "../..");
 const exec = promisify(execFile);
@@ -15,17 +17,9 @@ interface PlanJson {
     dependencies: string[];
     inputs: Record<string, unknown>;
   }[];
-  routes: {
-    bucket: string;
-    route: string;
-    events: string[];
-    prefix?: string;
-    suffix?: string;
-    delivery: string;
-    target: string;
-  }[];
+  routes: PlanRoute[];
   notes: string[];
-  violations: { policy: string; enforcementLevel: string; resource?: { name: string } }[];
+  violations: CheckedViolation[];
 }
 
 /** Runs the offline plan in a child process (its own Pulumi runtime and config). */
