@@ -325,7 +325,7 @@ export class WebhookTarget extends pulumi.ComponentResource implements RuleTarge
     this.registerOutputs({
       destinationArn: this.destination.arn,
       endpoint: this.endpoint,
-      headers: this.headers,
+      ...(this.headers ? { headers: this.headers } : {}),
     });
   }
 
