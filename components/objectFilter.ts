@@ -60,26 +60,12 @@ export function encodeFilterValue(value: string): string {
 }
 
 /**
- * Decodes a key or filter value as S3 writes it in notifications (`+` is a space). A `%` that does
- * not start a valid UTF-8 escape is kept as it is (never a URIError).
+ * Decodes a key or filter value as S3 writes it in notifications (`+` is a space).
+ *
+ * @throws URIError for a value that is not valid URL encoding (callers name the value at fault).
  */
 export function decodeS3Key(value: string): string {
-  const spaced = value.replace(/\+/g, " ");
-  try {
-    return decodeURIComponent(spaced);
-  } catch {
-    const decode = (escapes: string, fallback: (s: string) => string): string => {
-      try {
-        return decodeURIComponent(escapes);
-      } catch {
-        return fallback(escapes);
-      }
-    };
-    // A run of escapes that is not valid UTF-8 as a whole is decoded one escape at a time.
-    return spaced.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) =>
-      decode(run, (r) => r.replace(/%[0-9A-Fa-f]{2}/g, (one) => decode(one, (kept) => kept))),
-    );
-  }
+  return decodeURIComponent(value.replace(/\+/g, " "));
 }
 
 /** True when `value` holds a lone UTF-16 surrogate, which no UTF-8 key (or URL encoding) can hold. */
