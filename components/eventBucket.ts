@@ -54,7 +54,7 @@ export interface EventBucketArgs {
    * (S3's naming rules). Default: the component name plus a random suffix.
    */
   bucketName?: string;
-  /** Routes declared with the bucket. More can be added with {@link EventBucket.addRoute}. */
+  /** Routes declared with the bucket. More can be added with {@link EventBucket.addRoute}, in the same synchronous run. */
   routes?: Route[];
   /** Keep every version of every object. Default false. */
   versioning?: boolean;
@@ -240,6 +240,11 @@ export class EventBucket extends pulumi.ComponentResource {
   /**
    * Adds a route. It is validated against every route already on the bucket at once, and joins the
    * bucket's single notification.
+   *
+   * The routing rule: call it in the synchronous run that constructed the bucket. The notification
+   * seals at the first microtask after the constructor (see `SealedList`), so a call after any
+   * `await` (a promise, `setTimeout(0)`, `setImmediate`), in a `.then` or inside an `apply` is
+   * always the same exact error, on every run, under mocks and under `pulumi preview`/`up`.
    *
    * @throws Error naming the route at fault and the fix (unknown event, overlap, self-trigger), or
    *   when the notification is already final (a route added after an await or inside an apply).
