@@ -19,8 +19,8 @@ type Provider = pulumi.dynamic.ResourceProvider<SharedNotificationInputs, Shared
 
 const BUCKET = "shared-uploads";
 const REGION = "eu-west-1";
-const A = "pulumi:photos:prod";
-const B = "pulumi:billing:prod";
+const A = "pulumi:acme:photos:prod";
+const B = "pulumi:acme:billing:prod";
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const fn = (name: string) => `arn:aws:lambda:${REGION}:111122223333:function:${name}`;
 const queue = (name: string) => `arn:aws:sqs:${REGION}:111122223333:${name}`;
@@ -266,7 +266,7 @@ describe("SharedBucketNotification provider", () => {
       const result = await provider.check!({} as SharedNotificationInputs, inputs(A, { queues: [wide] }));
       assert.match(
         result.failures?.[0]?.reason ?? "",
-        /overlaps the entry "pulumi:billing:prod:invoices" that stack "prod" of project "billing" \(route "invoices"\) keeps on the bucket \(prefix "invoices\/" → arn:aws:sqs:eu-west-1:111122223333:invoices\)/,
+        /overlaps the entry "pulumi:acme:billing:prod:invoices" that stack "prod" of project "billing" in organization "acme" \(route "invoices"\) keeps on the bucket \(prefix "invoices\/" → arn:aws:sqs:eu-west-1:111122223333:invoices\)/,
       );
     });
 
@@ -618,7 +618,7 @@ describe("SharedBucketNotification provider", () => {
       const error = await rejection(b.diff!(BUCKET, bState, inputs(B, { queues: [invoices] })));
       assert.match(
         error.message,
-        /^Bucket "shared-uploads": entry "pulumi:billing:prod:invoices" of route "invoices" .* was removed outside Pulumi/,
+        /^Bucket "shared-uploads": entry "pulumi:acme:billing:prod:invoices" of route "invoices" .* was removed outside Pulumi/,
       );
     });
   });
