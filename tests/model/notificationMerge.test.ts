@@ -78,7 +78,10 @@ describe("ownership Ids", () => {
     );
     assert.ok(ownershipId(ns, "r".repeat(63)).length <= MAX_ID_LENGTH);
     assert.equal(parseOwnershipId(ownershipId(ns, "route"))?.route, "route");
-    assert.notEqual(ownershipNamespace(project, stack, `${org}x`), ownershipNamespace(project, stack, `${org}y`));
+    assert.notEqual(
+      ownershipNamespace(project, stack, `${org}x`),
+      ownershipNamespace(project, stack, `${org}y`),
+    );
     // Short names are left whole; the long one takes the rest of the room.
     const long = ownershipNamespace("app", "s".repeat(300), "acme");
     assert.equal(long.length, MAX_NAMESPACE_LENGTH);
