@@ -380,6 +380,36 @@ describe("SharedBucketNotification provider", () => {
       });
     });
 
+    it("migrates an entry written with the legacy Id (no organization) to the new Id in one write, foreign entries kept", async () => {
+      // Prepare: what an earlier version wrote and recorded, next to the console's entries.
+      withConsoleEntries(s3);
+      const LEGACY = "pulumi:photos:prod";
+      const legacyArchive = { ...archive, id: `${LEGACY}:archive` };
+      const written = (await provider.create(inputs(LEGACY, { queues: [legacyArchive] }))).outs!;
+      const puts = s3.puts;
+      // Act: the same route, now namespaced with the organization.
+      await provider.update!(BUCKET, written, inputs(A, { queues: [archive] }));
+      // Assess: one Put; the legacy entry is gone, the new one is there, the console's entries untouched.
+      assert.equal(s3.puts, puts + 1);
+      assert.deepEqual(s3.get(BUCKET), {
+        LambdaFunctionConfigurations: [CONSOLE_LOGS],
+        QueueConfigurations: [CONSOLE_AUDIT, asS3(archive)],
+      });
+    });
+
+    it("treats a legacy-Id entry the state does not record as foreign: kept, and named at preview when it overlaps", async () => {
+      s3.edit(BUCKET, (c) => {
+        c.QueueConfigurations = [
+          asS3({ ...archive, id: "pulumi:photos:prod:archive" }) as QueueConfiguration,
+        ];
+      });
+      const result = await provider.check!({} as SharedNotificationInputs, inputs(A, { queues: [archive] }));
+      assert.match(
+        result.failures?.[0]?.reason ?? "",
+        /overlaps the entry "pulumi:photos:prod:archive" that stack "prod" of project "photos" \(route "archive"; a legacy Id without the organization, written by an earlier version of this stack or by a stack of the same names in another organization\) keeps on the bucket/,
+      );
+    });
+
     it("writes nothing when the bucket already holds what it should", async () => {
       const news = inputs(A, { queues: [archive] });
       const created = (await provider.create(news)).outs!;
