@@ -22,7 +22,17 @@ import {
   shown,
 } from "./argCheck";
 import { LambdaTarget, sidPart } from "./lambdaTarget";
-import { sealedQueuePolicy, SourceGrant } from "./resourcePolicy";
+import {
+  AccessPolicyMode,
+  accessPolicyMode,
+  adoptedSidPrefix,
+  requiredStatements,
+  sealedQueuePolicy,
+  sharedAccessPolicy,
+  SourceGrant,
+} from "./resourcePolicy";
+import { SharedAccessPolicy } from "./sharedPolicy";
+import { Statement } from "./policyDocument";
 import { SealedList } from "./sealedList";
 import { createRuleTarget } from "./ruleTarget";
 import { BindContext, NativeBinding, NotificationTarget, RuleBindContext } from "./target";
@@ -51,7 +61,17 @@ export interface QueueTargetArgs {
     arn: pulumi.Input<string>;
     /** The queue's URL (`https://sqs.<region>.amazonaws.com/<account>/<name>`), naming the same queue. */
     url: pulumi.Input<string>;
-    /** Write its queue policy (replacing the current one). Default true; false leaves it to you. */
+    /**
+     * What this stack does with the queue's access policy (see {@link AccessPolicyMode}). Default
+     * `"add-statements"`: add only this stack's statements (owner-namespaced Sids) next to every other
+     * statement, which is kept exactly as read. `"replace-entire-policy"` deletes every statement anyone
+     * else put there; `"managed-elsewhere"` writes nothing (see {@link requiredStatements}).
+     */
+    accessPolicy?: AccessPolicyMode;
+    /**
+     * @deprecated Use `accessPolicy`. `false` is `accessPolicy: "managed-elsewhere"`; `true` is the
+     * default, `"add-statements"` (it no longer replaces the policy).
+     */
     managePolicy?: boolean;
   };
   /** The consumer; an event source mapping with partial batch responses is created. */
@@ -86,8 +106,17 @@ export class QueueTarget extends pulumi.ComponentResource implements Notificatio
   readonly queue?: aws.sqs.Queue;
   /** The dead-letter queue (undefined when adopted). */
   readonly deadLetterQueue?: DeadLetterQueue;
-  /** The queue policy (undefined when adopted with `managePolicy: false`). */
-  readonly policy?: aws.sqs.QueuePolicy;
+  /**
+   * The queue policy: an `aws.sqs.QueuePolicy` for a queue created here (or adopted with
+   * `accessPolicy: "replace-entire-policy"`), a {@link SharedAccessPolicy} holding only this stack's
+   * statements for an adopted queue (the default), undefined with `"managed-elsewhere"`.
+   */
+  readonly policy?: aws.sqs.QueuePolicy | SharedAccessPolicy;
+  /**
+   * For an adopted queue whose policy this stack does not replace: the statements this stack needs in
+   * it (what `"add-statements"` writes; what whoever manages it must add with `"managed-elsewhere"`).
+   */
+  readonly requiredStatements?: pulumi.Output<Statement[]>;
   /** The consumer's event source mapping, if any. */
   readonly eventSourceMapping?: aws.lambda.EventSourceMapping;
   /** The visibility timeout, in seconds. */
@@ -129,7 +158,9 @@ export class QueueTarget extends pulumi.ComponentResource implements Notificatio
     this.grants = new SealedList(`the queue policy of ${this.label}`);
 
     if (args.existing) {
-      const managed = args.existing.managePolicy !== false;
+      const mode = accessPolicyMode(owner, args.existing);
+      // This account's provider writes the policy unless it is managed elsewhere.
+      const managed = mode !== "managed-elsewhere";
       const arn = checkWith(
         checkInput(owner, "existing.arn", args.existing.arn, (value, display) => {
           if (value.endsWith(".fifo")) {
@@ -152,7 +183,7 @@ export class QueueTarget extends pulumi.ComponentResource implements Notificatio
         sameQueue(owner, u, a, secret);
         return u;
       });
-      if (args.existing.managePolicy !== false) {
+      if (mode === "replace-entire-policy") {
         this.policy = sealedQueuePolicy(
           `${name}-policy`,
           { url: this.url, arn: this.arn },
@@ -160,6 +191,19 @@ export class QueueTarget extends pulumi.ComponentResource implements Notificatio
           this.ctx,
           this,
         );
+      } else {
+        const sidPrefix = adoptedSidPrefix(name);
+        this.requiredStatements = requiredStatements("sqs", this.arn, this.grants, this.ctx, sidPrefix);
+        if (mode === "add-statements") {
+          this.policy = sharedAccessPolicy(
+            `${name}-policy`,
+            "sqs",
+            { arn: this.arn, url: this.url },
+            this.requiredStatements,
+            sidPrefix,
+            this,
+          );
+        }
       }
     } else {
       this.deadLetterQueue = new DeadLetterQueue(

@@ -105,7 +105,7 @@ const ARGS: Arg[] = [
     name: "QueueTarget existing.url",
     valid: QUEUE_URL,
     build: (v) => new QueueTarget("q", { existing: { arn: QUEUE_ARN, url: v } }),
-    reaches: (r) => one(r, "aws:sqs/queuePolicy:QueuePolicy", "q-policy").inputs.queueUrl,
+    reaches: (r) => one(r, "s3-event-routes:index:QueueTarget", "q").outputs?.url,
     invalid: {
       value: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/other`,
       message: (d) =>
@@ -116,7 +116,7 @@ const ARGS: Arg[] = [
     name: "TopicTarget existing.arn",
     valid: TOPIC_ARN,
     build: (v) => new TopicTarget("t", { existing: { arn: v } }),
-    reaches: (r) => one(r, "aws:sns/topicPolicy:TopicPolicy", "t-policy").inputs.arn,
+    reaches: (r) => one(r, "s3-event-routes:index:TopicTarget", "t").outputs?.arn,
     invalid: {
       value: `arn:aws:sns:us-east-1:${ACCOUNT}:alerts.fifo`,
       message: (d) =>
