@@ -126,7 +126,7 @@ export class Alarms extends pulumi.ComponentResource {
           namespace: "AWS/Events",
           metricName: "InvocationsSentToDlq",
           dimensions: { ApiDestination: target.destination.name },
-          description: `Deliveries to ${target.label} (${target.endpoint}) that failed every retry.`,
+          description: pulumi.interpolate`Deliveries to ${target.label} (${target.endpoint}) that failed every retry.`,
         });
       }
     }
@@ -139,7 +139,7 @@ export class Alarms extends pulumi.ComponentResource {
       metricName: string;
       dimensions: Record<string, pulumi.Input<string>>;
       statistic?: string;
-      description: string;
+      description: pulumi.Input<string>;
     },
   ): void {
     const alarmName = `${this.name}-${name}`;

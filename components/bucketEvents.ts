@@ -7,6 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ARN_KINDS, arnOf, checkInput, checkRange, describeType, requireArgs } from "./argCheck";
 import { awsContext } from "./awsContext";
 import { BucketCallGroup, bucketCallPattern, BucketSelector, resolveBucketCalls } from "./eventPattern";
 import { createSecureBucket } from "./secureBucket";
@@ -28,8 +29,8 @@ export interface BucketEventRoute {
 export interface BucketEventsArgs {
   /** The routes: at least one, each with a unique name. */
   routes: BucketEventRoute[];
-  /** Use an existing trail (logging on, management write events) instead of creating one. */
-  existingTrailArn?: string;
+  /** Use an existing trail (logging on, management write events) instead of creating one: its ARN, a string or an Output. */
+  existingTrailArn?: pulumi.Input<string>;
   /** Days the trail's log files are kept. Default 90. */
   logRetentionDays?: number;
   /** Let `pulumi destroy` delete the log bucket with its logs. Default false. */
@@ -60,14 +61,34 @@ export class BucketEvents extends pulumi.ComponentResource {
     super("s3-event-routes:index:BucketEvents", name, {}, opts);
     const owner = `BucketEvents "${name}"`;
     this.logicalName = name;
+    requireArgs(owner, args, `{ routes: [{ name: "lifecycle", calls: ["created", "deleted"], target }] }`);
+    checkRange(owner, "logRetentionDays", args.logRetentionDays, 1, 36_500);
+    const existingTrail =
+      args.existingTrailArn === undefined
+        ? undefined
+        : checkInput(
+            owner,
+            "existingTrailArn",
+            args.existingTrailArn,
+            arnOf(owner, "existingTrailArn", ARN_KINDS.trail),
+          );
     const ctx = awsContext(this);
-    if (!args.routes || args.routes.length === 0) {
+    if (!Array.isArray(args.routes) || args.routes.length === 0) {
       throw new Error(
         `${owner}: no routes. Add at least one, e.g. { name: "lifecycle", calls: ["created", "deleted"], target }.`,
       );
     }
     const seen = new Set<string>();
     const resolved = args.routes.map((r) => {
+      if (!r || typeof r !== "object" || typeof r.name !== "string" || !Array.isArray(r.calls)) {
+        throw new Error(
+          `${owner}: each route needs a "name" (a string) and "calls" (a list), got ${describeType(r)}${
+            r && typeof r === "object"
+              ? ` with name ${describeType(r.name)} and calls ${describeType(r.calls)}`
+              : ""
+          }.`,
+        );
+      }
       const routeOwner = `${owner}, route "${r.name}"`;
       if (seen.has(r.name))
         throw new Error(`${owner}: two routes are named "${r.name}". Give each route a unique name.`);
@@ -85,7 +106,7 @@ export class BucketEvents extends pulumi.ComponentResource {
     });
 
     let trailDependency: pulumi.Resource[] = [];
-    if (!args.existingTrailArn) {
+    if (!existingTrail) {
       const trailName = `${pulumi.getProject()}-${pulumi.getStack()}-${name}`.slice(0, 128);
       const trailArn = pulumi.interpolate`arn:${ctx.partition}:cloudtrail:${ctx.region}:${ctx.accountId}:trail/${trailName}`;
       const logs = createSecureBucket(
@@ -168,7 +189,7 @@ export class BucketEvents extends pulumi.ComponentResource {
       route.target.bindRule({ ruleKey, rule, aws: ctx, events: "bucket-call" });
     }
     this.registerOutputs({
-      trailArn: this.trail?.arn ?? args.existingTrailArn,
+      trailArn: this.trail?.arn ?? existingTrail,
       routes: resolved.map(({ route, calls, buckets }) => ({
         route: route.name,
         calls,

@@ -7,6 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ARN_KINDS, arnOf, checkRange, shown, StringCheck } from "./argCheck";
 import { awsContext } from "./awsContext";
 import { serviceStatements, Statement } from "./policyDocument";
 import { resolvedGrants, SourceGrant } from "./resourcePolicy";
@@ -15,7 +16,7 @@ import { SealedList } from "./sealedList";
 /** Arguments of {@link EncryptionKey}. */
 export interface EncryptionKeyArgs {
   /** Description of the key. Default: "S3 event routing key <name>". */
-  description?: string;
+  description?: pulumi.Input<string>;
   /** Days before a deleted key is destroyed, 7 to 30. Default 30. */
   deletionWindowInDays?: number;
   /** Protect the key from deletion by Pulumi. Default false. */
@@ -27,13 +28,27 @@ export const SERVICE_KEY_ACTIONS = ["kms:GenerateDataKey*", "kms:Decrypt"];
 
 /** Refuses AWS-managed keys as the key of an S3 destination. */
 export function assertCustomerManagedKey(keyId: string, owner: string): void {
-  if (/(^|:)alias\/aws\//.test(keyId)) {
-    throw new Error(
-      `${owner}: "${keyId}" is an AWS-managed key. S3 cannot use it, so every event would be silently dropped. ` +
-        `Use a customer-managed key (an EncryptionKey, or a key whose policy lets s3.amazonaws.com call ` +
-        `kms:GenerateDataKey* and kms:Decrypt), or leave the key out for the service's own encryption.`,
-    );
-  }
+  customerManagedKey(owner, "kmsKeyArn")(keyId, shown(keyId), false);
+}
+
+const KEY_ID =
+  /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias\/[A-Za-z0-9/_-]{1,250})$/;
+
+/**
+ * The check that a key reference (key id, alias, or their ARNs) is a KMS key reference, and not an
+ * AWS-managed key, which S3 cannot use.
+ */
+export function customerManagedKey(owner: string, field: string): StringCheck {
+  return (keyId, display, secret) => {
+    if (/(^|:)alias\/aws\//.test(keyId)) {
+      throw new Error(
+        `${owner}: ${display} is an AWS-managed key. S3 cannot use it, so every event would be silently dropped. ` +
+          `Use a customer-managed key (an EncryptionKey, or a key whose policy lets s3.amazonaws.com call ` +
+          `kms:GenerateDataKey* and kms:Decrypt), or leave the key out for the service's own encryption.`,
+      );
+    }
+    if (!KEY_ID.test(keyId)) arnOf(owner, field, ARN_KINDS.key)(keyId, display, secret);
+  };
 }
 
 /** A customer-managed KMS key with rotation on and a key policy scoped to its sources. */
@@ -54,7 +69,9 @@ export class EncryptionKey extends pulumi.ComponentResource {
    * @param opts  component options.
    */
   constructor(name: string, args: EncryptionKeyArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    args ??= {};
     super("s3-event-routes:index:EncryptionKey", name, {}, opts);
+    checkRange(`EncryptionKey "${name}"`, "deletionWindowInDays", args?.deletionWindowInDays, 7, 30);
     const ctx = awsContext(this);
     this.grants = new SealedList(`the key policy of key "${name}"`);
     const grants = resolvedGrants(this.grants);

@@ -8,6 +8,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { bucketNameCheck, checkInput } from "./argCheck";
 import { AwsContext, awsContext } from "./awsContext";
 import { EncryptionKey } from "./encryptionKey";
 import { encodeFilterValue } from "./objectFilter";
@@ -48,14 +49,15 @@ export interface EventBucketArgs {
    * apply to an adopted bucket; `bucketName` and `existing` exclude each other.
    */
   existing?: {
-    /** The bucket's name. */
-    bucketName: string;
+    /** The bucket's name: a string or an Output (another stack's value, a config value); checked when it resolves. */
+    bucketName: pulumi.Input<string>;
   };
   /**
    * The bucket's physical name: 3 to 63 lower-case letters, digits, `.` and `-`, unique in the partition
-   * (S3's naming rules). Default: the component name plus a random suffix.
+   * (S3's naming rules); a string or an Output, checked when it resolves. Default: the component name plus
+   * a random suffix.
    */
-  bucketName?: string;
+  bucketName?: pulumi.Input<string>;
   /** Routes declared with the bucket. More can be added with {@link EventBucket.addRoute}, in the same synchronous run. */
   routes?: Route[];
   /** Keep every version of every object. Default false. */
@@ -166,7 +168,9 @@ export class EventBucket extends pulumi.ComponentResource {
     super("s3-event-routes:index:EventBucket", name, {}, opts);
     this.name = name;
     this.logicalName = name;
-    this.physicalName = args.existing?.bucketName ?? args.bucketName;
+    const givenName = args.existing?.bucketName ?? args.bucketName;
+    // The physical name when it is known now (a plain string): self-trigger checks compare it.
+    this.physicalName = typeof givenName === "string" ? givenName : undefined;
     this.onOverlap = args.onOverlap ?? "error";
     this.ctx = awsContext(this);
     const owner = `EventBucket "${name}"`;
@@ -175,6 +179,15 @@ export class EventBucket extends pulumi.ComponentResource {
         `${owner}: give "existing.bucketName" to adopt a bucket or "bucketName" to name a new one, not both.`,
       );
     }
+    const checkedName =
+      givenName === undefined
+        ? undefined
+        : checkInput(
+            owner,
+            args.existing ? "existing.bucketName" : "bucketName",
+            givenName,
+            bucketNameCheck(owner, args.existing ? "existing.bucketName" : "bucketName", !!args.existing),
+          );
     this.stackBuckets = stackBuckets();
     this.registered = {
       component: this,
@@ -187,22 +200,26 @@ export class EventBucket extends pulumi.ComponentResource {
     this.claimPhysicalBucket(owner);
     this.stackBuckets.push(this.registered);
     if (args.existing) {
-      this.bucketName = pulumi.output(args.existing.bucketName);
-      this.arn = pulumi.interpolate`arn:${this.ctx.partition}:s3:::${args.existing.bucketName}`;
+      this.bucketName = checkedName!;
+      this.arn = pulumi.interpolate`arn:${this.ctx.partition}:s3:::${checkedName}`;
       this.sourceArn = this.arn;
     } else {
       const { policyStatements, ...secure } = args;
       const created = createSecureBucket(
         name,
-        { ...secure, policyStatements: policyStatements ? () => policyStatements : undefined },
+        {
+          ...secure,
+          bucketName: checkedName,
+          policyStatements: policyStatements ? () => policyStatements : undefined,
+        },
         this,
       );
       this.bucket = created.bucket;
       this.policy = created.policy;
       this.bucketName = this.bucket.bucket;
       this.arn = this.bucket.arn;
-      this.sourceArn = args.bucketName
-        ? pulumi.interpolate`arn:${this.ctx.partition}:s3:::${args.bucketName}`
+      this.sourceArn = checkedName
+        ? pulumi.interpolate`arn:${this.ctx.partition}:s3:::${checkedName}`
         : this.bucket.arn;
       this.kmsKeyArn = args.kmsKey?.arn;
     }

@@ -11,6 +11,18 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import {
+  ARN_KINDS,
+  arnOf,
+  checkInput,
+  checkOneOf,
+  checkRange,
+  checkWith,
+  deploymentOf,
+  inDeployment,
+  requireArgs,
+} from "./argCheck";
+import { awsContext } from "./awsContext";
 import { DeadLetterQueue } from "./deadLetterQueue";
 import { StatementInput } from "./policyDocument";
 import { SealedList } from "./sealedList";
@@ -22,9 +34,9 @@ export interface FunctionCode {
   /** The archive (e.g. from `bundleHandler`, or a `pulumi.asset.FileArchive`). */
   code: pulumi.asset.Archive;
   /** The handler, e.g. `index.handler`. */
-  handler: string;
+  handler: pulumi.Input<string>;
   /** The runtime. Default `nodejs22.x`. */
-  runtime?: string;
+  runtime?: pulumi.Input<string>;
 }
 
 /** Arguments of {@link LambdaTarget}. Give exactly one of `code` and `existing`. */
@@ -33,9 +45,12 @@ export interface LambdaTargetArgs {
   code?: FunctionCode;
   /** An existing function, by ARN: only permissions and the async invoke config are created. */
   existing?: {
-    /** The function's ARN (unqualified). */
+    /**
+     * The function's ARN (unqualified), in this stack's region and account: a string, another
+     * resource's output, a StackReference value or a config value. Checked when it resolves.
+     */
     arn: pulumi.Input<string>;
-    /** The function's timeout in seconds, when a queue feeds it (to derive the visibility timeout). Default 3. */
+    /** The function's timeout in seconds, 1 to 900, when a queue feeds it (to derive the visibility timeout). Default 3. */
     timeoutSeconds?: number;
   };
   /** Memory in MB, 128 to 10,240. Default 256. */
@@ -105,6 +120,7 @@ export class LambdaTarget extends pulumi.ComponentResource implements Notificati
   constructor(name: string, args: LambdaTargetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("s3-event-routes:index:LambdaTarget", name, {}, opts);
     const owner = `LambdaTarget "${name}"`;
+    requireArgs(owner, args, `{ code: { code, handler: "index.handler" } } or { existing: { arn } }`);
     if ((args.code === undefined) === (args.existing === undefined)) {
       throw new Error(
         `${owner}: give exactly one of "code" (to build a function) and "existing" (to adopt one by ARN).`,
@@ -114,6 +130,8 @@ export class LambdaTarget extends pulumi.ComponentResource implements Notificati
     checkRange(owner, "maximumEventAgeSeconds", args.maximumEventAgeSeconds, 60, 21_600);
     checkRange(owner, "timeoutSeconds", args.timeoutSeconds, 1, 900);
     checkRange(owner, "memorySize", args.memorySize, 128, 10_240);
+    checkRange(owner, "reservedConcurrency", args.reservedConcurrency, 0, 1_000_000);
+    checkOneOf(owner, "architecture", args.architecture, ["arm64", "x86_64"] as const);
     this.name = name;
     this.label = `lambda "${name}"`;
     this.writes = args.writes ?? [];
@@ -186,8 +204,14 @@ export class LambdaTarget extends pulumi.ComponentResource implements Notificati
       this.readyForEvents = [this.rolePolicy];
     } else {
       const existing = args.existing!;
+      checkRange(owner, "existing.timeoutSeconds", existing.timeoutSeconds, 1, 900);
       this.timeoutSeconds = existing.timeoutSeconds ?? 3;
-      this.arn = pulumi.output(existing.arn);
+      const field = "existing.arn";
+      this.arn = checkWith(
+        checkInput(owner, field, existing.arn, arnOf(owner, field, ARN_KINDS.function)),
+        deploymentOf(awsContext(this)),
+        inDeployment(owner, field, "be given its permissions and invoke configuration here"),
+      );
       this.functionName = this.arn;
       this.readyForEvents = [];
       // Lambda sends to on-failure destinations with the function's own role: an adopted
@@ -315,16 +339,5 @@ export function sidPart(name: string): string {
   return name.replace(/[^A-Za-z0-9]/g, "").replace(/^./, (c) => c.toUpperCase());
 }
 
-/** Refuses a number outside its range, naming the argument. */
-export function checkRange(
-  owner: string,
-  field: string,
-  value: number | undefined,
-  min: number,
-  max: number,
-): void {
-  if (value === undefined) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${owner}: ${field} must be a whole number from ${min} to ${max}, got ${value}.`);
-  }
-}
+/** Refuses a number outside its range, naming the argument (kept here for existing imports). */
+export { checkRange } from "./argCheck";

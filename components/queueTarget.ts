@@ -9,7 +9,19 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsContext, awsContext } from "./awsContext";
 import { DeadLetterQueue, encryptionArgs } from "./deadLetterQueue";
 import { EncryptionKey } from "./encryptionKey";
-import { checkRange, LambdaTarget, sidPart } from "./lambdaTarget";
+import {
+  argError,
+  ARN_KINDS,
+  arnOf,
+  checkInput,
+  checkRange,
+  checkWith,
+  deploymentOf,
+  inDeployment,
+  parseArn,
+  shown,
+} from "./argCheck";
+import { LambdaTarget, sidPart } from "./lambdaTarget";
 import {
   AccessPolicyMode,
   accessPolicyMode,
@@ -41,10 +53,14 @@ export interface QueueConsumer {
 export interface QueueTargetArgs {
   /** Adopt an existing standard queue instead of creating one (no DLQ is created for it). */
   existing?: {
-    /** The queue's ARN: a standard queue (a `.fifo` queue is refused; S3 cannot deliver to FIFO). */
-    arn: string;
-    /** The queue's URL. */
-    url: string;
+    /**
+     * The queue's ARN: a standard queue (a `.fifo` queue is refused; S3 cannot deliver to FIFO) in
+     * this stack's region. A string or an Output (another stack's value, a config value); checked
+     * when it resolves.
+     */
+    arn: pulumi.Input<string>;
+    /** The queue's URL (`https://sqs.<region>.amazonaws.com/<account>/<name>`), naming the same queue. */
+    url: pulumi.Input<string>;
     /**
      * What this stack does with the queue's access policy (see {@link AccessPolicyMode}). Default
      * `"add-statements"`: add only this stack's statements (owner-namespaced Sids) next to every other
@@ -60,7 +76,7 @@ export interface QueueTargetArgs {
   };
   /** The consumer; an event source mapping with partial batch responses is created. */
   consumer?: QueueConsumer;
-  /** The consumer's timeout in seconds when it is not given as `consumer`. Default 30. */
+  /** The consumer's timeout in seconds (1 to 900, as Lambda's) when it is not given as `consumer`. Default 30. */
   consumerTimeoutSeconds?: number;
   /** Visibility timeout in seconds. Default and minimum: 6 × the consumer's timeout. */
   visibilityTimeoutSeconds?: number;
@@ -127,6 +143,8 @@ export class QueueTarget extends pulumi.ComponentResource implements Notificatio
     checkRange(owner, "maxReceiveCount", args.maxReceiveCount, 5, 1000);
     checkRange(owner, "receiveWaitTimeSeconds", args.receiveWaitTimeSeconds, 0, 20);
     checkRange(owner, "messageRetentionSeconds", args.messageRetentionSeconds, 60, 1_209_600);
+    checkRange(owner, "consumerTimeoutSeconds", args.consumerTimeoutSeconds, 1, 900);
+    checkRange(owner, "visibilityTimeoutSeconds", args.visibilityTimeoutSeconds, 0, 43_200);
     const consumerTimeout = args.consumer?.function.timeoutSeconds ?? args.consumerTimeoutSeconds ?? 30;
     const minimum = 6 * consumerTimeout;
     if (args.visibilityTimeoutSeconds !== undefined && args.visibilityTimeoutSeconds < minimum) {
@@ -140,15 +158,31 @@ export class QueueTarget extends pulumi.ComponentResource implements Notificatio
     this.grants = new SealedList(`the queue policy of ${this.label}`);
 
     if (args.existing) {
-      if (args.existing.arn.endsWith(".fifo")) {
-        throw new Error(
-          `${owner}: "${args.existing.arn}" is a FIFO queue; S3 notifications can only go to standard queues. ` +
-            `Use a standard queue, or route through EventBridge to reach a FIFO queue.`,
-        );
-      }
-      this.arn = pulumi.output(args.existing.arn);
-      this.url = pulumi.output(args.existing.url);
       const mode = accessPolicyMode(owner, args.existing);
+      // This account's provider writes the policy unless it is managed elsewhere.
+      const managed = mode !== "managed-elsewhere";
+      const arn = checkWith(
+        checkInput(owner, "existing.arn", args.existing.arn, (value, display) => {
+          if (value.endsWith(".fifo")) {
+            throw new Error(
+              `${owner}: ${display} is a FIFO queue; S3 notifications can only go to standard queues. ` +
+                `Use a standard queue, or route through EventBridge to reach a FIFO queue.`,
+            );
+          }
+          arnOf(owner, "existing.arn", ARN_KINDS.queue)(value, display, false);
+        }),
+        deploymentOf(this.ctx),
+        inDeployment(owner, "existing.arn", managed && "have its queue policy written here"),
+      );
+      const url = checkInput(owner, "existing.url", args.existing.url, (value, display) =>
+        queueUrlShape(owner, value, display),
+      );
+      this.arn = arn;
+      this.url = pulumi.all([url, arn]).apply(async ([u, a]) => {
+        const secret = (await pulumi.isSecret(url)) || (await pulumi.isSecret(arn));
+        sameQueue(owner, u, a, secret);
+        return u;
+      });
       if (mode === "replace-entire-policy") {
         this.policy = sealedQueuePolicy(
           `${name}-policy`,
@@ -287,5 +321,40 @@ export class QueueTarget extends pulumi.ComponentResource implements Notificatio
     this.failures ??=
       this.deadLetterQueue ?? new DeadLetterQueue(`${this.name}-rule-failures`, {}, { parent: this });
     return this.failures;
+  }
+}
+
+const QUEUE_URL = /^https:\/\/([a-z0-9.-]+)\/(\d{12})\/([A-Za-z0-9_-]{1,80}(?:\.fifo)?)$/;
+
+/** Refuses a queue URL that is not `https://<host>/<account>/<name>`. */
+function queueUrlShape(owner: string, value: string, display: string): void {
+  if (!QUEUE_URL.test(value)) {
+    throw argError(
+      owner,
+      "existing.url",
+      `${display} is not an SQS queue URL`,
+      `Give one like "https://sqs.us-east-1.amazonaws.com/123456789012/jobs" (the queue's QueueUrl).`,
+    );
+  }
+}
+
+/** Refuses a URL and an ARN that name different queues (the policy would go to one, events to the other). */
+function sameQueue(owner: string, url: string, arn: string, secret: boolean): void {
+  const m = QUEUE_URL.exec(url);
+  const parts = parseArn(arn);
+  if (!m || !parts) return;
+  const [, host, account, name] = m;
+  const region = /^sqs\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(host)?.[1];
+  if (
+    account !== parts.account ||
+    name !== parts.resource ||
+    (region !== undefined && region !== parts.region)
+  ) {
+    throw argError(
+      owner,
+      "existing.url",
+      `${shown(url, secret)} and existing.arn ${shown(arn, secret)} name different queues`,
+      `Give the URL and the ARN of the same queue (aws sqs get-queue-url / get-queue-attributes).`,
+    );
   }
 }

@@ -13,7 +13,7 @@ import { denyInsecureTransport } from "./resourcePolicy";
 /** Arguments of {@link createSecureBucket}. */
 export interface SecureBucketArgs {
   /** The bucket's physical name. Default: the logical name plus a random suffix. */
-  bucketName?: string;
+  bucketName?: pulumi.Input<string>;
   /** Keep every version of every object. Default false. */
   versioning?: boolean;
   /** Encrypt objects with this customer-managed key (SSE-KMS, bucket key on). Default: SSE-S3. */

@@ -4,6 +4,9 @@
  * and how to set it. Not part of the package's public API.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { E164, EMAIL, httpsUrlProblem, LOG_RETENTION_DAYS, redactedUrl } from "./argCheck";
+
+export { LOG_RETENTION_DAYS };
 
 /** The stack's settings. */
 export interface StackConfig {
@@ -30,14 +33,6 @@ export interface StackConfig {
   /** Bucket-name prefix watched for creation/deletion, or empty for all. */
   watchBucketPrefix: string;
 }
-
-/** The retention periods CloudWatch Logs accepts. */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-];
-
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-const E164 = /^\+[1-9][0-9]{6,14}$/;
 
 /**
  * Reads and validates the stack's configuration.
@@ -70,10 +65,19 @@ export function readStackConfig(config: pulumi.Config): StackConfig {
     fail("activitySms", `must be a phone number in E.164 form, got "${activitySms}"`, '"+15555550100"');
   }
   const partnerWebhookUrl = config.get("partnerWebhookUrl") || undefined;
-  if (partnerWebhookUrl && !/^https:\/\/[^/\s]+/.test(partnerWebhookUrl)) {
+  const urlProblem = partnerWebhookUrl ? httpsUrlProblem(partnerWebhookUrl) : undefined;
+  if (urlProblem === "credentials") {
     fail(
       "partnerWebhookUrl",
-      `must be an https:// URL, got "${partnerWebhookUrl}"`,
+      `must not hold credentials (user:password@), got ${JSON.stringify(redactedUrl(partnerWebhookUrl!))}: ` +
+        `they would be in plain text in the stack's config and on the API destination; the key belongs in ` +
+        `partnerApiKey (pulumi config set --secret partnerApiKey <key>)`,
+      "https://partner.example.com/hook",
+    );
+  } else if (urlProblem) {
+    fail(
+      "partnerWebhookUrl",
+      `must be an https:// URL, got ${JSON.stringify(partnerWebhookUrl)} (a host after https://, no white space)`,
       "https://partner.example.com/hook",
     );
   }

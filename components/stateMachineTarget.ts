@@ -7,7 +7,22 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import {
+  argError,
+  ARN_KINDS,
+  arnOf,
+  checkInput,
+  checkOneOf,
+  checkWith,
+  deploymentOf,
+  describeType,
+  exactlyOne,
+  inDeployment,
+  LOG_RETENTION_DAYS,
+  requireArgs,
+} from "./argCheck";
 import { AwsContext, awsContext } from "./awsContext";
+import { definitionProblems } from "./stateLanguage";
 import { DeadLetterQueue } from "./deadLetterQueue";
 import { LambdaTarget, sidPart } from "./lambdaTarget";
 import { assumedBy, StatementInput } from "./policyDocument";
@@ -25,16 +40,20 @@ export interface ProcessingWorkflow {
 
 /** Arguments of {@link StateMachineTarget}. Give exactly one of `definition`, `workflow`, `existing`. */
 export interface StateMachineTargetArgs {
-  /** An Amazon States Language definition (object or JSON string). Its role gets `policyStatements`. */
+  /**
+   * An Amazon States Language definition (object or JSON string, or an Output of one). It is
+   * validated (JSON, then the ASL specification: states, `StartAt`/`Next` targets) now when known,
+   * when it resolves otherwise. Its role gets `policyStatements`.
+   */
   definition?: pulumi.Input<string | Record<string, unknown>>;
   /** The ready processing workflow. */
   workflow?: ProcessingWorkflow;
   /** An existing state machine, by ARN: only the rule's role and DLQ are created. */
   existing?: {
-    /** The state machine's ARN. */
+    /** The state machine's ARN, in this stack's region and account (a string or an Output). */
     arn: pulumi.Input<string>;
   };
-  /** `STANDARD` (exactly-once, up to a year) or `EXPRESS` (at-least-once, up to 5 minutes). Default `STANDARD`. */
+  /** `STANDARD` (exactly-once, up to a year) or `EXPRESS` (at-least-once, up to 5 minutes), spelled so. Default `STANDARD`. */
   type?: "STANDARD" | "EXPRESS";
   /** Execution log level. Default `ALL` (execution data excluded unless `logExecutionData`). */
   logLevel?: "ALL" | "ERROR" | "FATAL";
@@ -166,9 +185,17 @@ export class StateMachineTarget extends pulumi.ComponentResource implements Rule
   constructor(name: string, args: StateMachineTargetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("s3-event-routes:index:StateMachineTarget", name, {}, opts);
     const owner = `StateMachineTarget "${name}"`;
-    const given = [args.definition, args.workflow, args.existing].filter((x) => x !== undefined).length;
-    if (given !== 1) {
-      throw new Error(`${owner}: give exactly one of "definition", "workflow" and "existing".`);
+    requireArgs(owner, args, `{ definition: { StartAt: "...", States: { ... } } }`);
+    exactlyOne(owner, args, ["definition", "workflow", "existing"]);
+    checkOneOf(owner, "type", args.type, ["STANDARD", "EXPRESS"] as const);
+    checkOneOf(owner, "logLevel", args.logLevel, ["ALL", "ERROR", "FATAL"] as const);
+    if (args.logRetentionDays !== undefined && !LOG_RETENTION_DAYS.includes(args.logRetentionDays)) {
+      throw argError(
+        owner,
+        "logRetentionDays",
+        `${JSON.stringify(args.logRetentionDays)} is not a CloudWatch Logs retention period`,
+        `Use one of ${LOG_RETENTION_DAYS.join(", ")}.`,
+      );
     }
     this.name = name;
     this.label = `sfn "${name}"`;
@@ -177,7 +204,12 @@ export class StateMachineTarget extends pulumi.ComponentResource implements Rule
       args.deadLetterQueue ?? new DeadLetterQueue(`${name}-failures`, {}, { parent: this });
 
     if (args.existing) {
-      this.arn = pulumi.output(args.existing.arn);
+      const field = "existing.arn";
+      this.arn = checkWith(
+        checkInput(owner, field, args.existing.arn, arnOf(owner, field, ARN_KINDS.stateMachine)),
+        deploymentOf(this.ctx),
+        inDeployment(owner, field, "be started by this stack's EventBridge rules"),
+      );
     } else {
       const role = new aws.iam.Role(
         `${name}-role`,
@@ -214,7 +246,20 @@ export class StateMachineTarget extends pulumi.ComponentResource implements Rule
       let definition: pulumi.Output<string>;
       if (args.workflow) {
         const processor = args.workflow.processor;
+        if (!(processor instanceof LambdaTarget)) {
+          throw new Error(
+            `${owner}: workflow.processor must be a LambdaTarget, got ${describeType(processor)}.`,
+          );
+        }
         const contentTypes = args.workflow.contentTypes ?? ["application/pdf"];
+        if (
+          !Array.isArray(contentTypes) ||
+          contentTypes.some((c) => typeof c !== "string" || !/^[\w.+-]+\/[\w.+*-]+$/.test(c))
+        ) {
+          throw new Error(
+            `${owner}: workflow.contentTypes must be a list of media types like "application/pdf", got ${JSON.stringify(contentTypes)}.`,
+          );
+        }
         if (contentTypes.length === 0) {
           throw new Error(
             `${owner}: workflow.contentTypes is empty; name at least one, e.g. ["application/pdf"].`,
@@ -253,9 +298,7 @@ export class StateMachineTarget extends pulumi.ComponentResource implements Rule
           .all([processor.arn, this.resultsTable.name])
           .apply(([fn, table]) => JSON.stringify(processingWorkflowDefinition(fn, table, contentTypes)));
       } else {
-        definition = pulumi
-          .output(args.definition!)
-          .apply((d) => (typeof d === "string" ? d : JSON.stringify(d)));
+        definition = checkedDefinition(owner, args.definition);
       }
       for (const s of args.policyStatements ?? []) this.statements.add(s, owner);
       const rolePolicy = new aws.iam.RolePolicy(
@@ -327,4 +370,39 @@ export class StateMachineTarget extends pulumi.ComponentResource implements Rule
       dependsOn: [this.eventsPolicy],
     });
   }
+}
+
+/** The definition as JSON text, validated now when known, when it resolves otherwise (same message). */
+function checkedDefinition(owner: string, definition: unknown): pulumi.Output<string> {
+  const check = (d: unknown): string => {
+    const problems = definitionProblems(d);
+    if (problems.length > 0) {
+      throw argError(
+        owner,
+        "definition",
+        `is not a valid Amazon States Language definition: ${problems.join("; ")}`,
+        `Step Functions would refuse it; fix the definition (every StartAt, Next and Default must name a state).`,
+      );
+    }
+    return typeof d === "string" ? d : JSON.stringify(d);
+  };
+  if (
+    pulumi.Output.isInstance(definition) ||
+    typeof (definition as PromiseLike<unknown>)?.then === "function"
+  ) {
+    return (pulumi.output(definition as pulumi.Input<string>) as pulumi.Output<unknown>).apply(check);
+  }
+  // A plain object may hold Outputs (a function's ARN): validated once they resolve. One without
+  // Outputs is validated right here, at construction.
+  if (containsOutputs(definition))
+    return (pulumi.output(definition as pulumi.Input<string>) as pulumi.Output<unknown>).apply(check);
+  return pulumi.output(check(definition));
+}
+
+function containsOutputs(value: unknown): boolean {
+  if (pulumi.Output.isInstance(value) || typeof (value as PromiseLike<unknown>)?.then === "function")
+    return true;
+  if (Array.isArray(value)) return value.some(containsOutputs);
+  if (value && typeof value === "object") return Object.values(value).some(containsOutputs);
+  return false;
 }

@@ -8,7 +8,20 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsContext, awsContext } from "./awsContext";
 import { DeadLetterQueue } from "./deadLetterQueue";
-import { assertCustomerManagedKey, EncryptionKey } from "./encryptionKey";
+import {
+  ARN_KINDS,
+  arnOf,
+  checkInput,
+  checkWith,
+  describeType,
+  deploymentOf,
+  e164,
+  emailAddress,
+  httpsUrl,
+  inDeployment,
+  shown,
+} from "./argCheck";
+import { customerManagedKey, EncryptionKey } from "./encryptionKey";
 import { LambdaTarget } from "./lambdaTarget";
 import { QueueTarget } from "./queueTarget";
 import {
@@ -31,20 +44,23 @@ export type Subscription =
   | {
       /** An email address; it must confirm the subscription. */
       protocol: "email";
-      /** The address. */
-      endpoint: string;
+      /** The address (a string or an Output, e.g. a config value): `local@domain.tld`. */
+      endpoint: pulumi.Input<string>;
     }
   | {
       /** A phone number in E.164 form (`+15555550100`). */
       protocol: "sms";
-      /** The number. */
-      endpoint: string;
+      /** The number (a string or an Output): `+`, country code and number, at most 15 digits. */
+      endpoint: pulumi.Input<string>;
     }
   | {
       /** An HTTPS endpoint; it must confirm the subscription. Plain HTTP is refused. */
       protocol: "https";
-      /** The URL. */
-      endpoint: string;
+      /**
+       * The URL (a string or an Output): `https://host/...`. Credentials in it (`user:password@`, SNS's
+       * basic auth) only when the URL is a secret, so that they are encrypted in the state.
+       */
+      endpoint: pulumi.Input<string>;
       /** Send the S3 event as the body instead of SNS's envelope. Default false. */
       rawMessageDelivery?: boolean;
     }
@@ -67,8 +83,11 @@ export type Subscription =
 export interface TopicTargetArgs {
   /** Adopt an existing standard topic by ARN instead of creating one. */
   existing?: {
-    /** The topic's ARN: a standard topic (a `.fifo` topic is refused; S3 cannot deliver to FIFO). */
-    arn: string;
+    /**
+     * The topic's ARN: a standard topic (a `.fifo` topic is refused; S3 cannot deliver to FIFO) in this
+     * stack's region. A string or an Output (another stack's value, a config value); checked when it resolves.
+     */
+    arn: pulumi.Input<string>;
     /**
      * What this stack does with the topic's access policy (see {@link AccessPolicyMode}). Default
      * `"add-statements"`: add only this stack's statements (owner-namespaced Sids) next to every other
@@ -88,10 +107,10 @@ export interface TopicTargetArgs {
    */
   encryption?: EncryptionKey | "create" | "none";
   /**
-   * An existing customer-managed key ARN (its policy must let S3 use it); AWS-managed keys are refused.
-   * Give either this or `encryption`, not both.
+   * An existing customer-managed key (ARN, id or alias; its policy must let S3 use it); AWS-managed keys
+   * are refused. A string or an Output. Give either this or `encryption`, not both.
    */
-  kmsKeyArn?: string;
+  kmsKeyArn?: pulumi.Input<string>;
   /** Subscribers; default none. Deliveries that fail after SNS's retries go to a dead-letter queue made for the topic. */
   subscriptions?: Subscription[];
   /** Protect the topic from deletion. Default false. */
@@ -157,22 +176,46 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
     this.name = name;
     this.ctx = awsContext(this);
     this.grants = new SealedList(`the topic policy of ${this.label}`);
+    let kmsKeyArn: pulumi.Output<string> | undefined;
     if (args.kmsKeyArn !== undefined) {
-      assertCustomerManagedKey(args.kmsKeyArn, owner);
+      kmsKeyArn = checkInput(owner, "kmsKeyArn", args.kmsKeyArn, customerManagedKey(owner, "kmsKeyArn"));
       if (args.encryption !== undefined) {
         throw new Error(`${owner}: give either "encryption" or "kmsKeyArn", not both.`);
       }
     }
+    const encryptionArg: unknown = args.encryption;
+    if (
+      encryptionArg !== undefined &&
+      encryptionArg !== "create" &&
+      encryptionArg !== "none" &&
+      !(encryptionArg instanceof EncryptionKey)
+    ) {
+      throw new Error(
+        `${owner}: encryption ${typeof encryptionArg === "string" ? shown(encryptionArg) : `(${describeType(encryptionArg)})`} ` +
+          `is not "create", "none" or an EncryptionKey. Use one of them.`,
+      );
+    }
+    if (args.subscriptions !== undefined && !Array.isArray(args.subscriptions)) {
+      throw new Error(`${owner}: subscriptions must be a list, got ${describeType(args.subscriptions)}.`);
+    }
 
     if (args.existing) {
-      if (args.existing.arn.endsWith(".fifo")) {
-        throw new Error(
-          `${owner}: "${args.existing.arn}" is a FIFO topic; S3 notifications can only go to standard topics. ` +
-            `Use a standard topic, or route through EventBridge to reach a FIFO topic.`,
-        );
-      }
-      this.arn = pulumi.output(args.existing.arn);
       const mode = accessPolicyMode(owner, args.existing);
+      // This account's provider writes the policy unless it is managed elsewhere.
+      const managed = mode !== "managed-elsewhere";
+      this.arn = checkWith(
+        checkInput(owner, "existing.arn", args.existing.arn, (value, display) => {
+          if (value.endsWith(".fifo")) {
+            throw new Error(
+              `${owner}: ${display} is a FIFO topic; S3 notifications can only go to standard topics. ` +
+                `Use a standard topic, or route through EventBridge to reach a FIFO topic.`,
+            );
+          }
+          arnOf(owner, "existing.arn", ARN_KINDS.topic)(value, display, false);
+        }),
+        deploymentOf(this.ctx),
+        inDeployment(owner, "existing.arn", managed && "have its topic policy written here"),
+      );
       if (mode === "replace-entire-policy") {
         this.policy = sealedTopicPolicy(`${name}-policy`, this.arn, this.grants, this.ctx, this);
       } else {
@@ -190,7 +233,7 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
         }
       }
     } else {
-      const encryption = args.kmsKeyArn ? undefined : (args.encryption ?? "create");
+      const encryption = kmsKeyArn ? undefined : (args.encryption ?? "create");
       this.kmsKey =
         encryption === "create"
           ? new EncryptionKey(`${name}-key`, { description: `SNS topic ${name}` }, { parent: this })
@@ -199,7 +242,7 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
             : encryption;
       this.topic = new aws.sns.Topic(
         name,
-        { kmsMasterKeyId: this.kmsKey?.arn ?? args.kmsKeyArn },
+        { kmsMasterKeyId: this.kmsKey?.arn ?? kmsKeyArn },
         { parent: this, protect: args.protect },
       );
       this.arn = this.topic.arn;
@@ -222,32 +265,45 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
     const common = { topic: this.arn, redrivePolicy };
     const opts = { parent: this };
     const subName = `${name}-sub-${i + 1}`;
+    const field = `subscriptions[${i}].endpoint`;
+    if (!sub || typeof sub !== "object") {
+      throw new Error(`${owner}: subscription ${i + 1} is ${describeType(sub)}, not a subscription object.`);
+    }
     switch (sub.protocol) {
       case "email":
-      case "sms":
+      case "sms": {
+        const check = sub.protocol === "email" ? emailAddress(owner, field) : e164(owner, field);
         return new aws.sns.TopicSubscription(
           subName,
-          { ...common, protocol: sub.protocol, endpoint: sub.endpoint },
+          { ...common, protocol: sub.protocol, endpoint: checkInput(owner, field, sub.endpoint, check) },
           opts,
         );
-      case "https":
-        if (!/^https:\/\//i.test(sub.endpoint)) {
-          throw new Error(
-            `${owner}: subscription ${i + 1} endpoint "${sub.endpoint}" is not HTTPS. Events would travel in clear text; use an https:// URL.`,
-          );
-        }
+      }
+      case "https": {
+        const endpoint = checkInput(
+          owner,
+          field,
+          sub.endpoint,
+          httpsUrl(owner, field, "SNS would deliver events in clear text or not at all", "secret-only"),
+        );
         return new aws.sns.TopicSubscription(
           subName,
           {
             ...common,
             protocol: "https",
-            endpoint: sub.endpoint,
+            endpoint,
             rawMessageDelivery: sub.rawMessageDelivery ?? false,
             deliveryPolicy: JSON.stringify(HTTPS_DELIVERY_POLICY),
           },
           opts,
         );
+      }
       case "sqs":
+        if (!(sub.queue instanceof QueueTarget)) {
+          throw new Error(
+            `${owner}: subscription ${i + 1} (sqs) needs "queue", a QueueTarget; got ${describeType(sub.queue)}.`,
+          );
+        }
         sub.queue.grantSend("sns.amazonaws.com", this.arn, owner);
         return new aws.sns.TopicSubscription(
           subName,
@@ -260,6 +316,11 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
           { parent: this, dependsOn: sub.queue.deliveryDependencies() },
         );
       case "lambda": {
+        if (!(sub.function instanceof LambdaTarget)) {
+          throw new Error(
+            `${owner}: subscription ${i + 1} (lambda) needs "function", a LambdaTarget; got ${describeType(sub.function)}.`,
+          );
+        }
         const permission = new aws.lambda.Permission(
           `${subName}-invoke`,
           {

@@ -11,7 +11,17 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "./awsContext";
 import { DeadLetterQueue } from "./deadLetterQueue";
-import { checkRange } from "./lambdaTarget";
+import {
+  argError,
+  checkInput,
+  checkOneOf,
+  checkRange,
+  describeType,
+  httpsUrl,
+  isStringInput,
+  requireArgs,
+  shown,
+} from "./argCheck";
 import { createRuleTarget, EVENTBRIDGE_RETRY_POLICY, eventsRole } from "./ruleTarget";
 import { RuleBindContext, RuleTarget, TargetWrite } from "./target";
 
@@ -20,8 +30,8 @@ export type WebhookAuth =
   | {
       /** An API key sent in a header. */
       type: "apiKey";
-      /** The header's name, e.g. `x-api-key`. */
-      header: string;
+      /** The header's name, e.g. `x-api-key` (or `Authorization`): the connection sends it, kept secret. */
+      header: pulumi.Input<string>;
       /** The key: a secret output. */
       value: pulumi.Output<string>;
     }
@@ -29,37 +39,44 @@ export type WebhookAuth =
       /** HTTP basic authentication. */
       type: "basic";
       /** The user name. */
-      username: string;
+      username: pulumi.Input<string>;
       /** The password: a secret output. */
       password: pulumi.Output<string>;
     }
   | {
       /** OAuth client credentials; EventBridge fetches and refreshes the token. */
       type: "oauth";
-      /** The token endpoint (HTTPS). */
-      tokenUrl: string;
+      /** The token endpoint (`https://host/...`, no credentials in it). */
+      tokenUrl: pulumi.Input<string>;
       /** The client id. */
-      clientId: string;
+      clientId: pulumi.Input<string>;
       /** The client secret: a secret output. */
       clientSecret: pulumi.Output<string>;
       /** The token endpoint's method. Default `POST`. */
       httpMethod?: "POST" | "GET" | "PUT";
       /** The scope to request, if the provider wants one. */
-      scope?: string;
+      scope?: pulumi.Input<string>;
     };
 
 /** Arguments of {@link WebhookTarget}. */
 export interface WebhookTargetArgs {
-  /** The receiving endpoint. Must be `https://`. */
-  endpoint: string;
+  /**
+   * The receiving endpoint: `https://host/...`, without credentials (`user:password@`; secrets belong
+   * in `auth`). A string or an Output (a config value, another stack's value); checked when it resolves.
+   */
+  endpoint: pulumi.Input<string>;
   /** How to authenticate. */
   auth: WebhookAuth;
   /** HTTP method. Default `POST`. */
   httpMethod?: "POST" | "PUT";
   /** Requests per second EventBridge may send, 1 to 300. Default 10. */
   rateLimitPerSecond?: number;
-  /** Fixed headers to send (not secrets: they are stored in plain text on the target). */
-  headers?: Record<string, string>;
+  /**
+   * Fixed headers to send. They are stored in plain text on the EventBridge target, so credentials
+   * are refused: `Authorization`, `Proxy-Authorization`, API-key, token, secret, password, cookie and
+   * session headers, and any value given as a secret. Put credentials in `auth` (the connection).
+   */
+  headers?: Record<string, pulumi.Input<string>>;
   /** Seconds an event may be retried, 60 to 86,400. Default 86,400. */
   maximumEventAgeSeconds?: number;
   /** Retries, 0 to 185. Default 185 (EventBridge retries on 401, 407, 409, 429 and 5xx). */
@@ -68,20 +85,80 @@ export interface WebhookTargetArgs {
   deadLetterQueue?: DeadLetterQueue;
 }
 
-/** Refuses anything but an HTTPS URL. */
+/** Refuses anything but an HTTPS URL with a host, without credentials or white space. */
 export function assertHttps(url: string, owner: string, field: string): void {
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || parsed.protocol !== "https:") {
-    throw new Error(
-      `${owner}: ${field} "${url}" is not an HTTPS URL. EventBridge API destinations only call HTTPS endpoints, ` +
-        `and events must not travel in clear text: use an https:// URL.`,
+  httpsUrl(owner, field, HTTPS_WHY)(url, shown(url), false);
+}
+
+const HTTPS_WHY =
+  "EventBridge API destinations only call HTTPS endpoints, and events must not travel in clear text";
+
+/** Header names that carry credentials: refused as plain-text headers. */
+export const CREDENTIAL_HEADER =
+  /authorization|api[-_]?key|token|secret|passw(or)?d|credential|cookie|session|signature/i;
+
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * Checks fixed headers: names are HTTP tokens and not credential names; values are plain, without
+ * line breaks, and not secrets (a secret value is refused when it resolves).
+ */
+export function checkHeaders(
+  owner: string,
+  headers: unknown,
+): pulumi.Output<Record<string, string>> | undefined {
+  if (headers === undefined) return undefined;
+  if (
+    headers === null ||
+    typeof headers !== "object" ||
+    Array.isArray(headers) ||
+    pulumi.Output.isInstance(headers)
+  ) {
+    throw argError(
+      owner,
+      "headers",
+      `must be an object of header names to values, got ${describeType(headers)}`,
+      `Give e.g. { "X-Source": "s3" }.`,
     );
   }
+  const checked: Record<string, pulumi.Output<string>> = {};
+  for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
+    const field = `headers[${shown(name)}]`;
+    if (!HEADER_NAME.test(name)) {
+      throw argError(owner, field, `is not a valid HTTP header name`, `Use letters, digits and - only.`);
+    }
+    if (CREDENTIAL_HEADER.test(name)) {
+      throw argError(
+        owner,
+        field,
+        `looks like a credential, and headers are stored in plain text on the EventBridge target`,
+        `Put it in the connection: auth: { type: "apiKey", header: ${shown(name)}, value: config.requireSecret("...") }.`,
+      );
+    }
+    if (!isStringInput(value)) {
+      throw argError(owner, field, `must be a string, got ${describeType(value)}`, `Give a string.`);
+    }
+    checked[name] = checkInput(owner, field, value, (v, display, secret) => {
+      if (secret) {
+        throw argError(
+          owner,
+          field,
+          `is a secret, but headers are stored in plain text on the EventBridge target`,
+          `Secrets belong in the connection: auth: { type: "apiKey", header: ${shown(name)}, value: <the secret> }.`,
+        );
+      }
+      if (/[\r\n\0]/.test(v)) {
+        throw argError(
+          owner,
+          field,
+          `value ${display} holds a line break or NUL`,
+          `Remove it: a header value is one line.`,
+        );
+      }
+    });
+  }
+  return pulumi.output(checked);
 }
 
 /** Requires a secret output and keeps it secret; a plain string or a non-secret output is refused. */
@@ -117,12 +194,12 @@ export class WebhookTarget extends pulumi.ComponentResource implements RuleTarge
   readonly eventsRole: aws.iam.Role;
   /** Where undeliverable events go. */
   readonly deadLetterQueue: DeadLetterQueue;
-  /** The endpoint. */
-  readonly endpoint: string;
+  /** The endpoint, as checked. */
+  readonly endpoint: pulumi.Output<string>;
   private readonly name: string;
   private readonly eventsPolicy: aws.iam.RolePolicy;
   private readonly retryPolicy: { maximumEventAgeInSeconds: number; maximumRetryAttempts: number };
-  private readonly headers?: Record<string, string>;
+  private readonly headers?: pulumi.Output<Record<string, string>>;
 
   /**
    * @param name  the component's name; children are `<name>-connection`, `<name>-destination`, ...
@@ -132,14 +209,20 @@ export class WebhookTarget extends pulumi.ComponentResource implements RuleTarge
   constructor(name: string, args: WebhookTargetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("s3-event-routes:index:WebhookTarget", name, {}, opts);
     const owner = `WebhookTarget "${name}"`;
-    assertHttps(args.endpoint, owner, "endpoint");
+    requireArgs(
+      owner,
+      args,
+      `{ endpoint: "https://partner.example.com/hook", auth: { type: "apiKey", ... } }`,
+    );
+    const endpoint = checkInput(owner, "endpoint", args.endpoint, httpsUrl(owner, "endpoint", HTTPS_WHY));
+    checkOneOf(owner, "httpMethod", args.httpMethod, ["POST", "PUT"] as const);
     checkRange(owner, "rateLimitPerSecond", args.rateLimitPerSecond, 1, 300);
     checkRange(owner, "maximumEventAgeSeconds", args.maximumEventAgeSeconds, 60, 86_400);
     checkRange(owner, "maximumRetryAttempts", args.maximumRetryAttempts, 0, 185);
     this.name = name;
     this.label = `webhook "${name}"`;
-    this.endpoint = args.endpoint;
-    this.headers = args.headers;
+    this.endpoint = endpoint;
+    this.headers = checkHeaders(owner, args.headers);
     this.retryPolicy = {
       maximumEventAgeInSeconds:
         args.maximumEventAgeSeconds ?? EVENTBRIDGE_RETRY_POLICY.maximumEventAgeInSeconds,
@@ -153,12 +236,24 @@ export class WebhookTarget extends pulumi.ComponentResource implements RuleTarge
     let connectionArgs: aws.cloudwatch.EventConnectionArgs;
     switch (auth?.type) {
       case "apiKey":
-        connectionArgs = {
-          authorizationType: "API_KEY",
-          authParameters: {
-            apiKey: { key: auth.header, value: requireSecret(auth.value, owner, "auth.value") },
-          },
-        };
+        {
+          const header = checkInput(owner, "auth.header", auth.header, (v, display) => {
+            if (!HEADER_NAME.test(v)) {
+              throw argError(
+                owner,
+                "auth.header",
+                `${display} is not a valid HTTP header name`,
+                `Use e.g. "x-api-key".`,
+              );
+            }
+          });
+          connectionArgs = {
+            authorizationType: "API_KEY",
+            authParameters: {
+              apiKey: { key: header, value: requireSecret(auth.value, owner, "auth.value") },
+            },
+          };
+        }
         break;
       case "basic":
         connectionArgs = {
@@ -172,12 +267,17 @@ export class WebhookTarget extends pulumi.ComponentResource implements RuleTarge
         };
         break;
       case "oauth":
-        assertHttps(auth.tokenUrl, owner, "auth.tokenUrl");
+        checkOneOf(owner, "auth.httpMethod", auth.httpMethod, ["POST", "GET", "PUT"] as const);
         connectionArgs = {
           authorizationType: "OAUTH_CLIENT_CREDENTIALS",
           authParameters: {
             oauth: {
-              authorizationEndpoint: auth.tokenUrl,
+              authorizationEndpoint: checkInput(
+                owner,
+                "auth.tokenUrl",
+                auth.tokenUrl,
+                httpsUrl(owner, "auth.tokenUrl", HTTPS_WHY),
+              ),
               httpMethod: auth.httpMethod ?? "POST",
               clientParameters: {
                 clientId: auth.clientId,
@@ -203,7 +303,7 @@ export class WebhookTarget extends pulumi.ComponentResource implements RuleTarge
       {
         description: `Webhook ${name}`,
         connectionArn: this.connection.arn,
-        invocationEndpoint: args.endpoint,
+        invocationEndpoint: this.endpoint,
         httpMethod: args.httpMethod ?? "POST",
         invocationRateLimitPerSecond: args.rateLimitPerSecond ?? 10,
       },
@@ -222,7 +322,11 @@ export class WebhookTarget extends pulumi.ComponentResource implements RuleTarge
     );
     this.eventsRole = events.role;
     this.eventsPolicy = events.policy;
-    this.registerOutputs({ destinationArn: this.destination.arn, endpoint: this.endpoint });
+    this.registerOutputs({
+      destinationArn: this.destination.arn,
+      endpoint: this.endpoint,
+      ...(this.headers ? { headers: this.headers } : {}),
+    });
   }
 
   /** The dead-letter queues of this target, for alarms. */

@@ -30,6 +30,7 @@ import {
   snsTopicEncrypted,
   sqsQueueEncrypted,
 } from "./security";
+import { sfnStateMachineDefinitionValid } from "./stateMachines";
 
 /** The pack's policies. */
 export const policies: Policies = [
@@ -59,4 +60,6 @@ export const policies: Policies = [
   // Recursion
   s3LambdaNoRecursiveWrite,
   s3LambdaRoleNoRecursiveWrite,
+  // Step Functions
+  sfnStateMachineDefinitionValid,
 ];

@@ -675,7 +675,7 @@ describe("EventBucket", () => {
               subscriptions: [{ protocol: "https", endpoint: "http://hooks.example.com" }],
             }),
         ),
-        'TopicTarget "t": subscription 1 endpoint "http://hooks.example.com" is not HTTPS. Events would travel in clear text; use an https:// URL.',
+        'TopicTarget "t": subscriptions[0].endpoint "http://hooks.example.com" is not an HTTPS URL. SNS would deliver events in clear text or not at all: use an https:// URL.',
       );
     });
   });

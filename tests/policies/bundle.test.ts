@@ -55,6 +55,7 @@ describe("the bundled policy pack (npm run policy:bundle)", function () {
       "@pulumi/aws",
       "@pulumi/policy",
       "@pulumi/pulumi",
+      "asl-validator",
     ]);
     assert.match(fs.readFileSync(path.join(dir, "PulumiPolicy.yaml"), "utf8"), /^runtime: nodejs$/m);
   });

@@ -30,6 +30,7 @@ const LEVELS: Record<string, string> = {
   "s3-lambda-target-on-failure-destination": "mandatory",
   "s3-lambda-no-recursive-write": "mandatory",
   "s3-lambda-role-no-recursive-write": "advisory",
+  "sfn-state-machine-definition-valid": "mandatory",
 };
 
 describe("the pack", () => {
