@@ -241,13 +241,29 @@ const hasOwn = (value: object, key: string): boolean => Object.prototype.hasOwnP
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
+const parseableUrls = new Set<string>();
+
+/**
+ * Whether `new URL(text)` succeeds. The URLs of one topic repeat in every message of a batch, so
+ * the ones that parsed are remembered (at most 256).
+ */
 const canParseUrl = (text: string): boolean => {
-  try {
-    new URL(text);
-    return true;
-  } catch {
-    return false;
+  if (parseableUrls.has(text)) return true;
+  let ok: boolean;
+  if (typeof URL.canParse === "function") ok = URL.canParse(text);
+  else {
+    try {
+      new URL(text);
+      ok = true;
+    } catch {
+      ok = false;
+    }
   }
+  if (ok) {
+    if (parseableUrls.size >= 256) parseableUrls.clear();
+    parseableUrls.add(text);
+  }
+  return ok;
 };
 
 function strictOk(strict: Strict, value: string | number): boolean {
@@ -263,6 +279,112 @@ function strictOk(strict: Strict, value: string | number): boolean {
   }
 }
 
+/** What compiled guards call: the checks that are not plain `typeof` tests. */
+const helpers = {
+  hasOwn,
+  isObject,
+  isPlainObject: (v: unknown) => isPlainObject(v),
+  canParseUrl,
+  strictOk,
+  ISO_DATETIME,
+};
+
+/**
+ * The statements that check variable `v${depth}` against `shape`, returning false at the first
+ * fault. Written from the shape once, so that each envelope is checked by straight-line code
+ * (a precompiled guard), not by walking the shape for every record.
+ */
+function guardCode(shape: Shape, depth: number): string {
+  const v = `v${depth}`;
+  const lines: string[] = [];
+  const nullCheck = `${v} === undefined ? ${shape.optional} : ${v} === null ? ${shape.nullable} : `;
+  const strict = (value: string) =>
+    shape.strict === undefined ? "" : ` && h.strictOk(${JSON.stringify(shape.strict)}, ${value})`;
+  switch (shape.kind) {
+    case "string":
+      lines.push(`if (!(${nullCheck}(typeof ${v} === "string"${strict(v)}))) return false;`);
+      break;
+    case "anyString":
+      lines.push(`if (!(${nullCheck}typeof ${v} === "string")) return false;`);
+      break;
+    case "datetime":
+      lines.push(`if (!(${nullCheck}(typeof ${v} === "string" && h.ISO_DATETIME.test(${v})))) return false;`);
+      break;
+    case "url":
+      lines.push(
+        `if (!(${nullCheck}(typeof ${v} === "string" && h.canParseUrl(${v}.trim())))) return false;`,
+      );
+      break;
+    case "number":
+      lines.push(
+        `if (!(${nullCheck}(typeof ${v} === "number" && Number.isFinite(${v})` +
+          `${shape.min === undefined ? "" : ` && ${v} >= ${shape.min}`}${strict(v)}))) return false;`,
+      );
+      break;
+    case "literal":
+      lines.push(`if (!(${nullCheck}${v} === ${JSON.stringify(shape.value)})) return false;`);
+      break;
+    case "object": {
+      lines.push(`if (${v} === undefined) { if (!${shape.optional}) return false; }`);
+      lines.push(`else if (${v} === null) { if (!${shape.nullable}) return false; }`);
+      lines.push(`else {`, `if (!h.isObject(${v})) return false;`);
+      // A plain object inherits only from Object.prototype: a field can be inherited only if it is there.
+      lines.push(`const p${depth} = Object.getPrototypeOf(${v}) === h.OP;`);
+      const w = `v${depth + 1}`;
+      for (const [key, field] of shape.fields!) {
+        const k = JSON.stringify(key);
+        lines.push(`{ const ${w} = ${v}[${k}];`);
+        lines.push(
+          `if (${w} !== undefined && (!p${depth} || h.OP[${k}] !== undefined) && !h.hasOwn(${v}, ${k})) return false;`,
+        );
+        lines.push(guardCode(field, depth + 1), `}`);
+      }
+      lines.push(`}`);
+      break;
+    }
+    case "array": {
+      const i = `i${depth}`;
+      lines.push(`if (${v} === undefined) { if (!${shape.optional}) return false; }`);
+      lines.push(`else if (${v} === null) { if (!${shape.nullable}) return false; }`);
+      lines.push(`else {`, `if (!Array.isArray(${v}) || ${v}.length < ${shape.minItems}) return false;`);
+      lines.push(`for (let ${i} = 0; ${i} < ${v}.length; ${i}++) { const v${depth + 1} = ${v}[${i}];`);
+      lines.push(guardCode(shape.item!, depth + 1), `}`, `}`);
+      break;
+    }
+    case "record": {
+      const k = `k${depth}`;
+      lines.push(`if (${v} === undefined) { if (!${shape.optional}) return false; }`);
+      lines.push(`else if (${v} === null) { if (!${shape.nullable}) return false; }`);
+      lines.push(`else {`, `if (!h.isPlainObject(${v})) return false;`);
+      lines.push(`for (const ${k} of Object.keys(${v})) { const v${depth + 1} = ${v}[${k}];`);
+      lines.push(guardCode(shape.item!, depth + 1), `}`, `}`);
+      break;
+    }
+  }
+  return lines.join("\n");
+}
+
+type Guard = (value: unknown) => boolean;
+const guards = new WeakMap<Shape, Guard>();
+
+/**
+ * The guard of a shape, written once as code from the shape (see {@link guardCode}) and cached.
+ * Only the shapes of this module are compiled; no input ever reaches the generated source.
+ */
+function guardOf(shape: Shape): Guard {
+  let guard = guards.get(shape);
+  if (!guard) {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const make = new Function(
+      "h",
+      `return function guard(v0) {\n${guardCode(shape, 0)}\nreturn true;\n};`,
+    ) as (h: typeof helpers) => Guard;
+    guard = make(helpers);
+    guards.set(shape, guard);
+  }
+  return guard;
+}
+
 /**
  * True when `value` has `shape`, strict checks and own fields included. The fast path: no
  * allocation, stops at the first fault; {@link shapeIssues} then says what the fault is.
@@ -271,46 +393,7 @@ function strictOk(strict: Strict, value: string | number): boolean {
  * @param value - the value.
  */
 export function hasShape(shape: Shape, value: unknown): boolean {
-  if (value === undefined) return shape.optional;
-  if (value === null) return shape.nullable;
-  switch (shape.kind) {
-    case "string":
-      return typeof value === "string" && (shape.strict === undefined || strictOk(shape.strict, value));
-    case "anyString":
-      return typeof value === "string";
-    case "datetime":
-      return typeof value === "string" && ISO_DATETIME.test(value);
-    case "url":
-      return typeof value === "string" && canParseUrl(value.trim());
-    case "number":
-      return (
-        typeof value === "number" &&
-        Number.isFinite(value) &&
-        (shape.min === undefined || value >= shape.min) &&
-        (shape.strict === undefined || strictOk(shape.strict, value))
-      );
-    case "literal":
-      return value === shape.value;
-    case "object": {
-      if (!isObject(value)) return false;
-      for (const [key, field] of shape.fields!) {
-        const item = value[key];
-        if (item !== undefined && !hasOwn(value, key)) return false;
-        if (!hasShape(field, item)) return false;
-      }
-      return true;
-    }
-    case "array": {
-      if (!Array.isArray(value) || value.length < shape.minItems!) return false;
-      for (const item of value) if (!hasShape(shape.item!, item)) return false;
-      return true;
-    }
-    case "record": {
-      if (!isPlainObject(value)) return false;
-      for (const key of Object.keys(value)) if (!hasShape(shape.item!, value[key])) return false;
-      return true;
-    }
-  }
+  return guardOf(shape)(value);
 }
 
 /** One fault: where (path segments) and what. */
@@ -332,6 +415,7 @@ export interface ShapeIssues {
 /** Zod's `util.isPlainObject`: what `z.record` accepts. */
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (!isObject(value)) return false;
+  if ((value as { constructor?: unknown }).constructor === Object) return true; // what JSON.parse makes
   const ctor = (value as { constructor?: unknown }).constructor;
   if (ctor === undefined || typeof ctor !== "function") return true;
   const prototype: unknown = ctor.prototype;

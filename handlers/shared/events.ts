@@ -135,6 +135,7 @@ function isTestEvent(value: unknown): boolean {
 }
 
 function decodeKey(raw: string, where: string): string {
+  if (!raw.includes("%") && !raw.includes("+")) return raw;
   try {
     return decodeS3Key(raw);
   } catch (error) {
@@ -145,7 +146,15 @@ function decodeKey(raw: string, where: string): string {
   }
 }
 
-const isoTime = (value: string): string => new Date(value).toISOString();
+/**
+ * A checked ISO 8601 UTC time (`z.iso.datetime()`'s format) as `toISOString` writes it, with
+ * milliseconds. S3 writes exactly that, EventBridge whole seconds: both without building a Date.
+ */
+const isoTime = (value: string): string => {
+  if (value.length === 24 && value.charCodeAt(19) === 46 /* . */) return value;
+  if (value.length === 20) return `${value.slice(0, 19)}.000Z`;
+  return new Date(value).toISOString();
+};
 
 function withoutUndefined(event: S3ObjectEvent): S3ObjectEvent {
   for (const field of Object.keys(event) as (keyof S3ObjectEvent)[]) {
