@@ -374,7 +374,6 @@ const guards = new WeakMap<Shape, Guard>();
 function guardOf(shape: Shape): Guard {
   let guard = guards.get(shape);
   if (!guard) {
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
     const make = new Function(
       "h",
       `return function guard(v0) {\n${guardCode(shape, 0)}\nreturn true;\n};`,
