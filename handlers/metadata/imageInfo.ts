@@ -3,7 +3,7 @@
  * headers of JPEG, PNG, WebP, GIF, TIFF and AVIF/HEIF files without reading the whole image.
  */
 import exifr from "exifr";
-import sharp from "sharp";
+import { lazySharp } from "../shared/lazySharp";
 
 /** Dimensions and format, as sharp reads them from the header. */
 export interface ImageDimensions {
@@ -56,7 +56,7 @@ export function looksLikeImage(contentType: string | undefined, key: string): bo
  */
 export async function readDimensions(header: Buffer): Promise<ImageDimensions | undefined> {
   try {
-    const meta = await sharp(header, { failOn: "none" }).metadata();
+    const meta = await lazySharp()(header, { failOn: "none" }).metadata();
     if (meta.width === undefined || meta.height === undefined) return undefined;
     const dims: ImageDimensions = { width: meta.width, height: meta.height, format: meta.format };
     if (meta.orientation !== undefined) dims.orientation = meta.orientation;

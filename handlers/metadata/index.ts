@@ -9,15 +9,11 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import sharp from "sharp";
 import { configReader } from "../shared/config";
 import { idempotencySettings, loadIdempotency } from "../shared/idempotencySettings";
 import { createObjectHandler } from "../shared/objectHandler";
 import { METADATA_OWNER, parseMetadataConfig } from "./config";
 import { createMetadataProcessor } from "./metadata";
-
-sharp.concurrency(1);
-sharp.cache(false);
 
 const logger = new Logger({ serviceName: "s3-metadata" });
 const config = parseMetadataConfig(process.env);

@@ -55,6 +55,13 @@ const FIXED: Readonly<Record<string, string>> = {
 const quoted = (values: readonly string[]): string => values.map((v) => `"${v}"`).join(", ");
 
 /**
+ * `table[name]` when `name` is one of the table's own keys; undefined otherwise, so that a
+ * `reason` of `"constructor"` or `"toString"` finds nothing instead of `Object.prototype`'s function.
+ */
+const lookup = (table: Readonly<Record<string, string>>, name: string | undefined): string | undefined =>
+  name !== undefined && Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
+
+/**
  * The native event name (without `s3:`) of an EventBridge S3 event, e.g. `ObjectCreated:Copy`.
  *
  * @param detailType - the event's `detail-type`, e.g. `"Object Created"`.
@@ -68,7 +75,7 @@ export function eventNameFromEventBridge(
   deletionType: string | undefined,
 ): { eventName: string } | { error: string } {
   if (detailType === "Object Created") {
-    const name = reason === undefined ? undefined : CREATED_REASONS[reason];
+    const name = lookup(CREATED_REASONS, reason);
     return name
       ? { eventName: name }
       : {
@@ -78,7 +85,7 @@ export function eventNameFromEventBridge(
         };
   }
   if (detailType === "Object Deleted") {
-    const family = reason === undefined ? undefined : DELETED_REASONS[reason];
+    const family = lookup(DELETED_REASONS, reason);
     if (!family) {
       return {
         error:
@@ -86,7 +93,7 @@ export function eventNameFromEventBridge(
           `expected one of ${quoted(Object.keys(DELETED_REASONS))}`,
       };
     }
-    const kind = deletionType === undefined ? undefined : DELETION_TYPES[deletionType];
+    const kind = lookup(DELETION_TYPES, deletionType);
     if (!kind) {
       return {
         error:
@@ -96,7 +103,7 @@ export function eventNameFromEventBridge(
     }
     return { eventName: `${family}:${kind}` };
   }
-  const fixed = FIXED[detailType];
+  const fixed = lookup(FIXED, detailType);
   if (fixed) return { eventName: fixed };
   return {
     error:

@@ -8,15 +8,15 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { S3Client } from "@aws-sdk/client-s3";
-import sharp from "sharp";
 import { configReader } from "../shared/config";
 import { idempotencySettings, loadIdempotency } from "../shared/idempotencySettings";
+import { lazySharp } from "../shared/lazySharp";
 import { createObjectHandler } from "../shared/objectHandler";
 import { parseThumbnailConfig, THUMBNAIL_OWNER } from "./config";
 import { createThumbnailProcessor } from "./thumbnails";
 
-sharp.concurrency(1);
-sharp.cache(false);
+// Every image this handler exists for needs sharp: load it at cold start, not on the first event.
+lazySharp();
 
 const logger = new Logger({ serviceName: "s3-thumbnail" });
 const config = parseThumbnailConfig(process.env);

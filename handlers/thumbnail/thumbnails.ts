@@ -8,13 +8,13 @@
  * with a log entry, never retried.
  */
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import sharp from "sharp";
 import type { S3ObjectEvent } from "../shared/events";
 import type { StructuredLogger } from "../shared/logging";
 import { discardObjectBody, ObjectTooLargeError, readObjectBody } from "../shared/objectBody";
 import { ObjectOutcome, processed, skipped } from "../shared/outcome";
 import { explainS3Error, isObjectGone, isPreconditionFailed } from "../shared/s3Errors";
 import { THUMBNAIL_CONTENT_TYPES, THUMBNAIL_EXTENSIONS, ThumbnailConfig } from "./config";
+import { lazySharp } from "../shared/lazySharp";
 
 /** What the thumbnail work needs. */
 export interface ThumbnailDeps {
@@ -123,7 +123,7 @@ export function createThumbnailProcessor(
     }
     if (input.length === 0) return skipped("zero-byte object");
 
-    const image = sharp(input, {
+    const image = lazySharp()(input, {
       limitInputPixels: config.maxInputPixels,
       sequentialRead: true,
       failOn: "error",

@@ -48,7 +48,7 @@ import { runExecution, StatesError } from "./stateMachine";
 import type { LocalFunction, LocalQueue, LocalRule, LocalRuleTarget, LocalTopic, Topology } from "./topology";
 import {
   callWebhook,
-  isRetryable,
+  deliverOnce,
   localEndpoint,
   ReceivedWebhook,
   startWebhookReceiver,
@@ -606,14 +606,21 @@ export class LocalLoop {
     } catch {
       // not JSON: no id to follow
     }
-    const attempts = 3;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      const response = await callWebhook(url, method, headers, input);
-      this.say(tag, `  ${label}: ${method} ${url} (for ${endpoint}) → ${response.status || response.error}`);
-      if (response.status >= 200 && response.status < 300) return;
-      if (!isRetryable(response) || attempt === attempts) break;
-      await sleep(this.options.retryDelayMs);
-    }
+    const { delivered } = await deliverOnce(
+      // No client timeout: the receiver runs on this process's event loop, which under load can be busy
+      // past API destinations' 5 s while the request has arrived; a retry then would deliver it twice.
+      (extra) => callWebhook(url, method, { ...headers, ...extra }, input, 0),
+      randomUUID(),
+      (id) => this.receiver.hasDelivery(id),
+      3,
+      () => sleep(this.options.retryDelayMs),
+      (response) =>
+        this.say(
+          tag,
+          `  ${label}: ${method} ${url} (for ${endpoint}) → ${response.status || response.error}`,
+        ),
+    );
+    if (delivered) return;
     const dlq = target.deadLetterArn ? this.queues.find(target.deadLetterArn) : undefined;
     if (dlq) this.queues.send(dlq, input, tag);
     this.fail(tag, `${label}: not delivered${dlq ? `; the event went to the target's DLQ ${dlq.name}` : ""}`);

@@ -5,7 +5,7 @@
 import { parseS3Notifications } from "../../handlers/shared/events";
 import type { QueueMessage } from "./envelopes";
 import type { StateStep } from "./stateMachine";
-import type { ReceivedWebhook } from "./webhook";
+import { duplicateDeliveries, ReceivedWebhook } from "./webhook";
 
 /** One invocation of a function. */
 export interface InvocationRecord {
@@ -166,7 +166,9 @@ export function summaryLines(s: LocalSummary): string[] {
       `  printed, not sent: ${s.notifications.map((n) => `${n.protocol} to ${n.endpoint}`).join(", ")}`,
     );
   }
-  lines.push(`  webhook receiver: ${plural(s.webhooks.length, "request")}`);
+  lines.push(
+    `  webhook receiver: ${plural(s.webhooks.length, "request")}, ${plural(duplicateDeliveries(s.webhooks), "duplicate")}`,
+  );
   for (const [name, items] of Object.entries(s.tables)) {
     const states = items.flatMap((i) => (typeof i.state === "string" ? [i.state] : []));
     const counts = [...new Set(states)]

@@ -24,6 +24,11 @@ export interface WebhookReceiver {
   url: string;
   /** Every request, in order of arrival. */
   received: ReceivedWebhook[];
+  /**
+   * Whether a request carrying this {@link DELIVERY_ID_HEADER} has arrived (fully read), whatever
+   * became of its response.
+   */
+  hasDelivery(id: string): boolean;
   /** Stops listening and closes every connection. */
   close(): Promise<void>;
 }
@@ -39,6 +44,7 @@ export async function startWebhookReceiver(
   onReceive: (received: ReceivedWebhook) => void,
 ): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
+  const deliveries = new Set<string>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -57,6 +63,8 @@ export async function startWebhookReceiver(
         body,
       };
       received.push(entry);
+      const id = req.headers[DELIVERY_ID_HEADER];
+      if (typeof id === "string") deliveries.add(id);
       res.writeHead(200, { "content-type": "application/json", connection: "close" });
       res.end('{"received":true}');
       onReceive(entry);
@@ -71,6 +79,7 @@ export async function startWebhookReceiver(
   return {
     url: `http://127.0.0.1:${actual}`,
     received,
+    hasDelivery: (id) => deliveries.has(id),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -113,11 +122,69 @@ export function localEndpoint(endpoint: string, receiverUrl: string): string {
  * @param headers - headers to add.
  * @param body - the body (already JSON).
  */
+/**
+ * The header the local loop marks each event's webhook delivery with (the same value on every
+ * attempt), so that a retry after a lost response can ask the receiver whether the request arrived.
+ */
+export const DELIVERY_ID_HEADER = "x-local-delivery-id";
+
+/**
+ * Delivers one event to a webhook, retrying as API destinations do (a failed connection, 401, 407,
+ * 409, 429, 5xx), but never a request the receiver already got: before each retry the receiver is
+ * asked (`hasDelivery`) whether the delivery id arrived.
+ *
+ * @param call - one attempt (normally {@link callWebhook}).
+ * @param deliveryId - the event's delivery id, sent as {@link DELIVERY_ID_HEADER}.
+ * @param hasDelivery - asks the receiver whether the request arrived.
+ * @param attempts - how many attempts at most.
+ * @param pause - waits between attempts.
+ * @param onAttempt - told of each attempt's response.
+ * @returns the last response, and whether the request was delivered.
+ */
+export async function deliverOnce(
+  call: (headers: Record<string, string>) => Promise<WebhookResponse>,
+  deliveryId: string,
+  hasDelivery: ((id: string) => boolean) | undefined,
+  attempts: number,
+  pause: () => Promise<void>,
+  onAttempt: (response: WebhookResponse, attempt: number) => void,
+): Promise<{ delivered: boolean; response: WebhookResponse }> {
+  let response: WebhookResponse = { status: 0 };
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    response = await call({ [DELIVERY_ID_HEADER]: deliveryId });
+    onAttempt(response, attempt);
+    if (response.status >= 200 && response.status < 300) return { delivered: true, response };
+    if (response.status === 0 && hasDelivery?.(deliveryId)) return { delivered: true, response };
+    if (!isRetryable(response) || attempt === attempts) break;
+    await pause();
+    if (hasDelivery?.(deliveryId)) return { delivered: true, response };
+  }
+  return { delivered: false, response };
+}
+
+/**
+ * How many requests repeated a delivery id already received: the duplicates a receiver got.
+ *
+ * @param received - what the receiver got.
+ */
+export function duplicateDeliveries(received: readonly ReceivedWebhook[]): number {
+  const seen = new Set<string>();
+  let duplicates = 0;
+  for (const r of received) {
+    const id = r.headers[DELIVERY_ID_HEADER];
+    if (typeof id !== "string") continue;
+    if (seen.has(id)) duplicates += 1;
+    seen.add(id);
+  }
+  return duplicates;
+}
+
 export function callWebhook(
   url: string,
   method: string,
   headers: Record<string, string>,
   body: string,
+  timeoutMs = 5000,
 ): Promise<WebhookResponse> {
   return new Promise((resolve) => {
     const req = request(
@@ -125,7 +192,7 @@ export function callWebhook(
       {
         method,
         agent: false,
-        timeout: 5000,
+        ...(timeoutMs > 0 ? { timeout: timeoutMs } : {}),
         headers: {
           ...headers,
           "content-type": "application/json; charset=utf-8",
@@ -138,7 +205,8 @@ export function callWebhook(
         res.on("end", () => resolve({ status: res.statusCode ?? 0 }));
       },
     );
-    req.on("timeout", () => req.destroy(new Error("no response within 5 s")));
+    if (timeoutMs > 0)
+      req.on("timeout", () => req.destroy(new Error(`no response within ${timeoutMs / 1000} s`)));
     req.on("error", (e) => resolve({ status: 0, error: e.message }));
     req.end(body);
   });
