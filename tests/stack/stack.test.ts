@@ -143,6 +143,22 @@ describe("the stack, per environment (offline plan)", function () {
     );
   });
 
+  it("shows per route which alarms on waiting watch it: rule latency, queue age, handler lag downstream", () => {
+    assert.deepEqual(
+      dev.routes.map((r) => [r.route, r.waitingAlarms]),
+      [
+        ["thumbnails-jpg", ["alarms-lambda-thumbnails-lag"]],
+        ["thumbnails-png", ["alarms-lambda-thumbnails-lag"]],
+        ["search-index", ["alarms-lambda-search-index-lag"]],
+        ["activity", ["alarms-sqs-analysis-age", "alarms-lambda-analysis-consumer-lag"]],
+        ["replicate", ["alarms-lambda-replicator-lag"]],
+        ["invoices", ["alarms-uploads-invoices-latency", "alarms-lambda-search-index-lag"]],
+        ["partner", ["alarms-uploads-partner-latency"]],
+        ["created-deleted", ["alarms-bucket-lifecycle-created-deleted-latency"]],
+      ],
+    );
+  });
+
   it("gives each bucket exactly one notification", () => {
     for (const p of [dev, prod]) {
       assert.deepEqual(
