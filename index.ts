@@ -130,8 +130,12 @@ uploads.addRoute({
 });
 if (partner) uploads.addRoute({ name: "partner", events: ["created"], target: partner });
 
-// Alarms (and bucket alerts) go to one topic.
-const alarms = new Alarms("alarms", { emails: [cfg.alertEmail], encryption: key ?? "none" });
+// Alarms (and bucket alerts) go to one topic: failures, and events that wait too long.
+const alarms = new Alarms("alarms", {
+  emails: [cfg.alertEmail],
+  encryption: key ?? "none",
+  waiting: { lagSeconds: cfg.lagAlarmSeconds, queueAgeSeconds: cfg.queueAgeAlarmSeconds },
+});
 // Bucket creation and deletion → an alert.
 const bucketEvents = new BucketEvents("bucket-lifecycle", {
   routes: [

@@ -11,6 +11,7 @@ import { EventBucket } from "./eventBucket";
 import { bundleHandler, HandlerName, LambdaArchitecture } from "./handlerBundle";
 import { LambdaTarget, LambdaTargetArgs, sidPart } from "./lambdaTarget";
 import { StatementInput } from "./policyDocument";
+import { LAG_TARGET_VARIABLE } from "../handlers/shared/lagMetric";
 
 /** Settings every reference handler takes. */
 export interface HandlerSettings {
@@ -46,6 +47,20 @@ export interface HandlerDeployment {
   idempotencyTable?: aws.dynamodb.Table;
   /** The search index table (metadata handler). */
   indexTable?: aws.dynamodb.Table;
+}
+
+/** The `Target` dimension of the delivery-lag metric each reference handler's function publishes. */
+const lagTargets = new WeakMap<LambdaTarget, string>();
+
+/**
+ * The `Target` dimension value of the delivery-lag metric (handlers/shared/lagMetric) a function
+ * publishes: the reference handler's name; `undefined` for a function that is not a reference
+ * handler (it publishes no such metric).
+ *
+ * @param target - a function target.
+ */
+export function deliveryLagTarget(target: LambdaTarget): string | undefined {
+  return lagTargets.get(target);
 }
 
 /** A table with encryption, point-in-time recovery and expiry, billed per request. */
@@ -84,7 +99,8 @@ function deploy(
   },
   opts?: pulumi.ComponentResourceOptions,
 ): HandlerDeployment {
-  const environment = { ...o.environment };
+  // The handler's delivery-lag metric is dimensioned by this name, one value per function.
+  const environment: Record<string, pulumi.Input<string>> = { ...o.environment, [LAG_TARGET_VARIABLE]: name };
   const statements = [...o.statements];
   let idempotencyTable: aws.dynamodb.Table | undefined;
   if (settings.idempotency) {
@@ -115,6 +131,7 @@ function deploy(
     },
     opts,
   );
+  lagTargets.set(target, name);
   return { target, idempotencyTable, indexTable: o.indexTable };
 }
 

@@ -32,7 +32,17 @@ export interface StackConfig {
   logRetentionDays: number;
   /** Bucket-name prefix watched for creation/deletion, or empty for all. */
   watchBucketPrefix: string;
+  /** Delivery lag (p99) above which the waiting alarms fire, seconds. Unset (no Pulumi.yaml default): 300 in prod, 900 in dev. */
+  lagAlarmSeconds: number;
+  /** Age of a queue's oldest message above which its alarm fires, seconds. Unset: 1,800 in prod, 3,600 in dev. */
+  queueAgeAlarmSeconds: number;
 }
+
+/** The waiting alarms' thresholds when the stack sets none, per environment. */
+export const WAITING_ALARM_DEFAULTS = {
+  prod: { lagAlarmSeconds: 300, queueAgeAlarmSeconds: 1800 },
+  dev: { lagAlarmSeconds: 900, queueAgeAlarmSeconds: 3600 },
+} as const;
 
 /**
  * Reads and validates the stack's configuration.
@@ -111,6 +121,13 @@ export function readStackConfig(config: pulumi.Config): StackConfig {
       "14",
     );
   }
+  const seconds = (key: keyof (typeof WAITING_ALARM_DEFAULTS)["dev"]): number => {
+    const value = config.getNumber(key) ?? WAITING_ALARM_DEFAULTS[environment][key];
+    if (!Number.isInteger(value) || value < 1 || value > 86_400) {
+      fail(key, `must be a whole number of seconds from 1 to 86400, got ${value}`, "300");
+    }
+    return value;
+  };
   return {
     environment,
     alertEmail: email("alertEmail"),
@@ -123,5 +140,7 @@ export function readStackConfig(config: pulumi.Config): StackConfig {
     lambdaArchitecture: oneOf("lambdaArchitecture", ["x86_64", "arm64"] as const, "x86_64"),
     logRetentionDays,
     watchBucketPrefix: config.get("watchBucketPrefix") ?? "",
+    lagAlarmSeconds: seconds("lagAlarmSeconds"),
+    queueAgeAlarmSeconds: seconds("queueAgeAlarmSeconds"),
   };
 }

@@ -12,7 +12,7 @@ import { join, resolve } from "node:path";
 import { installMockEngine, runProgram } from "../components/testing/mockEngine";
 import { policies } from "../policies/all";
 import { CheckedViolation, evaluatePolicies } from "./checker/policyRuntime";
-import { buildPlan, explain, mermaidDiagram, Plan, PlanRoute } from "./planReport";
+import { buildPlan, explain, mermaidDiagram, Plan, PlanRoute, waitingLines } from "./planReport";
 import { loadStackFiles } from "./stackFiles";
 
 interface Args {
@@ -104,6 +104,7 @@ function printPlan(
   }
   console.log(`\nRoutes: ${plan.routes.length}\n`);
   console.log(table(routeRows(plan.routes)));
+  for (const line of waitingLines(plan.routes)) console.log(line);
   const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
   console.log(
     `\nPolicy pack (${policies.length} policies): ${mandatory} mandatory, ${violations.length - mandatory} advisory violations`,

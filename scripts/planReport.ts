@@ -33,6 +33,13 @@ export interface PlanRoute {
   reroutedFrom?: string;
   /** The EventBridge pattern, for EventBridge routes. */
   pattern?: EventPattern;
+  /** The logical name of its EventBridge rule, for bucket-level routes. */
+  rule?: string;
+  /**
+   * The alarms on waiting that watch events of this route, by name: its rule's latency, the age
+   * of every queue its events pass through, the delivery lag of every reference handler they reach.
+   */
+  waitingAlarms?: string[];
 }
 
 /** A component and the resources under it. */
@@ -90,8 +97,93 @@ export function buildPlan(resources: readonly RecordedResource[]): Plan {
     resourceCount: resources.filter((r) => r.custom).length,
     componentCount: resources.filter((r) => !r.custom && r.type !== "pulumi:pulumi:Stack").length,
     groups: allGroups,
-    routes: collectRoutes(resources),
+    routes: withWaitingAlarms(resources, collectRoutes(resources)),
   };
+}
+
+/**
+ * Annotates each route with the alarms on waiting that watch it ({@link PlanRoute.waitingAlarms}),
+ * following its events, through the recorded dependencies, from its rule (EventBridge and
+ * CloudTrail routes) to its target and on through topics' subscriptions, queues' consumers and
+ * workflows' functions.
+ */
+export function withWaitingAlarms(resources: readonly RecordedResource[], routes: PlanRoute[]): PlanRoute[] {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const of = (type: string) => resources.filter((r) => r.type === type);
+  const deps = (r: RecordedResource, input: string) => r.propertyDependencies?.[input] ?? [];
+  const dependents = (type: string, input: string, urn: string) =>
+    of(type).filter((r) => deps(r, input).includes(urn));
+  const ofTypeIn = (urns: string[], type: string) =>
+    urns.flatMap((u) => (byUrn.get(u)?.type === type ? [byUrn.get(u)!] : []));
+  const alarms = of("aws:cloudwatch/metricAlarm:MetricAlarm");
+  // Rule latency and queue age alarms name their rule or queue; lag alarms name the handler (its logical name).
+  const alarmsOn = (metric: string, urn: string) =>
+    alarms
+      .filter((a) => a.inputs.metricName === metric && deps(a, "dimensions").includes(urn))
+      .map((a) => a.name);
+  const lagOf = (fn: RecordedResource) =>
+    alarms
+      .filter(
+        (a) =>
+          a.inputs.metricName === "DeliveryLag" &&
+          (a.inputs.dimensions as Record<string, unknown> | undefined)?.Target === fn.name,
+      )
+      .map((a) => a.name);
+  const queueAlarms = (queue: RecordedResource): string[] => [
+    ...alarmsOn("ApproximateAgeOfOldestMessage", queue.urn),
+    ...dependents("aws:lambda/eventSourceMapping:EventSourceMapping", "eventSourceArn", queue.urn).flatMap(
+      (m) => ofTypeIn(deps(m, "functionName"), "aws:lambda/function:Function").flatMap(lagOf),
+    ),
+  ];
+  const targetAlarms = (label: string): string[] => {
+    const m = /^(\w+) "(.+)"$/.exec(label);
+    const named = (type: string) => resources.filter((r) => r.type === type && r.name === m?.[2]);
+    switch (m?.[1]) {
+      case "lambda":
+        return named("aws:lambda/function:Function").flatMap(lagOf);
+      case "sqs":
+        return named("aws:sqs/queue:Queue").flatMap(queueAlarms);
+      case "sns":
+        return named("aws:sns/topic:Topic").flatMap((topic) =>
+          dependents("aws:sns/topicSubscription:TopicSubscription", "topic", topic.urn).flatMap((sub) => [
+            ...ofTypeIn(deps(sub, "endpoint"), "aws:sqs/queue:Queue").flatMap(queueAlarms),
+            ...ofTypeIn(deps(sub, "endpoint"), "aws:lambda/function:Function").flatMap(lagOf),
+          ]),
+        );
+      case "sfn":
+        return named("aws:sfn/stateMachine:StateMachine").flatMap((machine) =>
+          ofTypeIn(deps(machine, "definition"), "aws:lambda/function:Function").flatMap(lagOf),
+        );
+      default:
+        return [];
+    }
+  };
+  const rules = of("aws:cloudwatch/eventRule:EventRule");
+  return routes.map((route) => {
+    const rule =
+      route.delivery === "native"
+        ? undefined
+        : rules.find((r) => r.name === (route.rule ?? `${route.bucket}-${route.route}`));
+    const watching = [
+      ...(rule ? alarmsOn("IngestionToInvocationStartLatency", rule.urn) : []),
+      ...targetAlarms(route.target),
+    ];
+    return watching.length ? { ...route, waitingAlarms: [...new Set(watching)] } : route;
+  });
+}
+
+/** Under the route table: which alarms on waiting watch each route (or that none does). */
+export function waitingLines(routes: readonly PlanRoute[]): string[] {
+  if (routes.length === 0) return [];
+  const width = Math.max(...routes.map((r) => r.route.length));
+  return [
+    "",
+    "Waiting watched by (rule latency, queue age, handler delivery lag):",
+    "",
+    ...routes.map(
+      (r) => `  ${r.route.padEnd(width)}  ${r.waitingAlarms?.join(", ") ?? "(no alarm on waiting)"}`,
+    ),
+  ];
 }
 
 interface RouteRowOutput {
@@ -139,6 +231,7 @@ export function collectRoutes(resources: readonly RecordedResource[]): PlanRoute
           events: row.calls,
           delivery: "cloudtrail",
           target: row.target,
+          rule: `${r.name}-${row.route}`,
         });
       }
     }

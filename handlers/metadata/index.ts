@@ -11,6 +11,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { configReader } from "../shared/config";
 import { idempotencySettings, loadIdempotency } from "../shared/idempotencySettings";
+import { withDeliveryLag } from "../shared/lag";
 import { createObjectHandler } from "../shared/objectHandler";
 import { METADATA_OWNER, parseMetadataConfig } from "./config";
 import { createMetadataProcessor } from "./metadata";
@@ -20,7 +21,7 @@ const config = parseMetadataConfig(process.env);
 const idempotency = idempotencySettings(configReader(process.env, METADATA_OWNER));
 const dynamodb = new DynamoDBClient({});
 const documents = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
-const work = createMetadataProcessor({ s3: new S3Client({}), documents, config, logger });
+const work = withDeliveryLag(createMetadataProcessor({ s3: new S3Client({}), documents, config, logger }));
 
 /** The Lambda handler: S3, SQS, SNS or EventBridge events in; index entries and tombstones out. */
 export const handler = createObjectHandler({

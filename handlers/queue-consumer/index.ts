@@ -7,6 +7,8 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { configReader } from "../shared/config";
 import { idempotencySettings, loadIdempotency } from "../shared/idempotencySettings";
+import { withDeliveryLag } from "../shared/lag";
+import { logAnalysis } from "./analysis";
 import { createQueueConsumer } from "./consumer";
 
 const logger = new Logger({ serviceName: "s3-queue-consumer" });
@@ -15,6 +17,7 @@ const idempotency = idempotencySettings(configReader(process.env, "queue consume
 /** The Lambda handler: SQS batches in; `{ batchItemFailures }` out. */
 export const handler = createQueueConsumer({
   logger,
+  processObject: withDeliveryLag(logAnalysis(logger)),
   idempotency: idempotency
     ? (work) => loadIdempotency(work, idempotency, process.env.AWS_LAMBDA_FUNCTION_NAME ?? "queue-consumer")
     : undefined,

@@ -10,6 +10,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { S3Client } from "@aws-sdk/client-s3";
 import { configReader } from "../shared/config";
 import { idempotencySettings, loadIdempotency } from "../shared/idempotencySettings";
+import { withDeliveryLag } from "../shared/lag";
 import { createObjectHandler } from "../shared/objectHandler";
 import { parseReplicateConfig, REPLICATE_OWNER } from "./config";
 import { createReplicateProcessor } from "./replicate";
@@ -17,7 +18,7 @@ import { createReplicateProcessor } from "./replicate";
 const logger = new Logger({ serviceName: "s3-replicate" });
 const config = parseReplicateConfig(process.env);
 const idempotency = idempotencySettings(configReader(process.env, REPLICATE_OWNER));
-const work = createReplicateProcessor({ s3: new S3Client({}), config, logger });
+const work = withDeliveryLag(createReplicateProcessor({ s3: new S3Client({}), config, logger }));
 
 /** The Lambda handler: S3, SQS, SNS or EventBridge events in; copies and deletes out. */
 export const handler = createObjectHandler({

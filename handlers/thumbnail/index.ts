@@ -11,6 +11,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { configReader } from "../shared/config";
 import { idempotencySettings, loadIdempotency } from "../shared/idempotencySettings";
 import { lazySharp } from "../shared/lazySharp";
+import { withDeliveryLag } from "../shared/lag";
 import { createObjectHandler } from "../shared/objectHandler";
 import { parseThumbnailConfig, THUMBNAIL_OWNER } from "./config";
 import { createThumbnailProcessor } from "./thumbnails";
@@ -22,7 +23,7 @@ const logger = new Logger({ serviceName: "s3-thumbnail" });
 const config = parseThumbnailConfig(process.env);
 const idempotency = idempotencySettings(configReader(process.env, THUMBNAIL_OWNER));
 const s3 = new S3Client({});
-const work = createThumbnailProcessor({ s3, config, logger });
+const work = withDeliveryLag(createThumbnailProcessor({ s3, config, logger }));
 
 /** The Lambda handler: S3, SQS, SNS or EventBridge events in; thumbnails out. */
 export const handler = createObjectHandler({

@@ -42,7 +42,16 @@ import {
 } from "./envelopes";
 import { LocalFunctions } from "./functions";
 import { LocalQueues } from "./queues";
-import { describeResult, LocalSummary, plural, readEnvelope, short, summaryLines } from "./report";
+import {
+  describeLag,
+  describeResult,
+  lagsAt,
+  LocalSummary,
+  plural,
+  readEnvelope,
+  short,
+  summaryLines,
+} from "./report";
 import { evaluateStack } from "./stack";
 import { runExecution, StatesError } from "./stateMachine";
 import type { LocalFunction, LocalQueue, LocalRule, LocalRuleTarget, LocalTopic, Topology } from "./topology";
@@ -191,6 +200,8 @@ export class LocalLoop {
         AWS_ENDPOINT_URL: "http://127.0.0.1:9",
         AWS_EC2_METADATA_DISABLED: "true",
         POWERTOOLS_LOG_LEVEL: this.options.handlerLogs ? "INFO" : "WARN",
+        // The handlers' delivery-lag metric (EMF on stdout) is printed per delivery instead.
+        POWERTOOLS_METRICS_DISABLED: this.options.handlerLogs ? "false" : "true",
       });
       delete process.env.AWS_SESSION_TOKEN;
       delete process.env.AWS_PROFILE;
@@ -345,18 +356,28 @@ export class LocalLoop {
     trigger: string,
     attempt: number,
   ): Promise<unknown> {
-    const { envelope, objects, messages } = readEnvelope(event);
+    const { envelope, objects, messages, eventTimes } = readEnvelope(event);
     const label = LocalFunctions.label(fn);
-    const base = { function: label, trigger, envelope, objects, ...(messages ? { messages } : {}), attempt };
+    const lagMs = lagsAt(eventTimes, Date.now());
+    const base = {
+      function: label,
+      trigger,
+      envelope,
+      objects,
+      ...(messages ? { messages } : {}),
+      attempt,
+      lagMs,
+    };
+    const lag = lagMs.length ? ` [${describeLag(lagMs)}]` : "";
     try {
       const result = await this.functions.invoke(fn, event);
       this.record.invocations.push({ ...base, ok: true, result });
-      this.say(tag, `  ${label}: ${describeResult(result)}`);
+      this.say(tag, `  ${label}: ${describeResult(result)}${lag}`);
       return result;
     } catch (e) {
       const error = e as Error;
       this.record.invocations.push({ ...base, ok: false, error: `${error.name}: ${error.message}` });
-      this.say(tag, `  ${label}: threw ${error.name}: ${short(error.message, 300)}`);
+      this.say(tag, `  ${label}: threw ${error.name}: ${short(error.message, 300)}${lag}`);
       throw e;
     }
   }

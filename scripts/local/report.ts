@@ -3,6 +3,7 @@
  * failures — and how it reads and prints it.
  */
 import { parseS3Notifications } from "../../handlers/shared/events";
+import { deliveryLagMs, percentileOf } from "../../handlers/shared/lagMetric";
 import type { QueueMessage } from "./envelopes";
 import type { StateStep } from "./stateMachine";
 import { duplicateDeliveries, ReceivedWebhook } from "./webhook";
@@ -21,6 +22,11 @@ export interface InvocationRecord {
   messages?: string[];
   /** The attempt (async retries) or the highest receive count (SQS). */
   attempt: number;
+  /**
+   * Delivery lag of each object event, milliseconds from its time to the start of the invocation:
+   * the figure the handler publishes as its DeliveryLag metric.
+   */
+  lagMs?: number[];
   /** Whether it returned. */
   ok: boolean;
   /** What it returned. */
@@ -120,7 +126,12 @@ export function describeResult(result: unknown): string {
 }
 
 /** The envelope and objects of an event, as the handlers' own parser reads it (SQS records one by one). */
-export function readEnvelope(event: unknown): { envelope: string; objects: string[]; messages?: string[] } {
+export function readEnvelope(event: unknown): {
+  envelope: string;
+  objects: string[];
+  messages?: string[];
+  eventTimes: string[];
+} {
   const records = (event as { Records?: unknown } | null)?.Records;
   const sqs =
     Array.isArray(records) &&
@@ -128,17 +139,45 @@ export function readEnvelope(event: unknown): { envelope: string; objects: strin
   const parts = sqs ? records.map((r) => ({ Records: [r] })) : [event];
   let envelope: string | undefined;
   const objects: string[] = [];
+  const eventTimes: string[] = [];
   for (const part of parts) {
     try {
       const events = parseS3Notifications(part);
       envelope ??= events[0]?.source;
       objects.push(...events.map((e) => `${e.eventName} ${e.key}`));
+      eventTimes.push(...events.map((e) => e.eventTime));
     } catch {
       // not an S3 notification (a poison message): no objects
     }
   }
   const messages = sqs ? records.map((r) => String((r as { messageId?: unknown }).messageId)) : undefined;
-  return { envelope: envelope ?? "other", objects, ...(messages ? { messages } : {}) };
+  return { envelope: envelope ?? "other", objects, ...(messages ? { messages } : {}), eventTimes };
+}
+
+/**
+ * The delivery lag of each event time at `now`, as the handlers measure it.
+ *
+ * @param eventTimes - the events' times (ISO 8601).
+ * @param now - when the invocation starts, milliseconds since the epoch.
+ */
+export function lagsAt(eventTimes: readonly string[], now: number): number[] {
+  return eventTimes.flatMap((t) => {
+    const lag = deliveryLagMs(t, now);
+    return lag === undefined ? [] : [lag];
+  });
+}
+
+/** `lag 12 ms` (or `lag 3–40 ms` for a batch), or empty when there is no figure. */
+export function describeLag(lags: readonly number[] | undefined): string {
+  if (!lags?.length) return "";
+  const low = Math.min(...lags);
+  const high = Math.max(...lags);
+  return low === high ? `lag ${low} ms` : `lag ${low}–${high} ms`;
+}
+
+/** `p50 12 ms, p99 40 ms over 7 objects`: the summary of a list of delivery lags. */
+export function lagPercentiles(lags: readonly number[]): string {
+  return `p50 ${percentileOf(lags, 50)} ms, p99 ${percentileOf(lags, 99)} ms over ${plural(lags.length, "object")}`;
 }
 
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -152,8 +191,12 @@ export function summaryLines(s: LocalSummary): string[] {
   for (const i of s.invocations) byFunction.set(i.function, [...(byFunction.get(i.function) ?? []), i]);
   for (const [fn, list] of byFunction) {
     const failed = list.filter((i) => !i.ok).length;
-    lines.push(`  ${fn}: ${plural(list.length, "invocation")}${failed ? `, ${failed} threw` : ""}`);
+    const lags = list.flatMap((i) => i.lagMs ?? []);
+    const lag = lags.length ? `; delivery lag ${lagPercentiles(lags)}` : "";
+    lines.push(`  ${fn}: ${plural(list.length, "invocation")}${failed ? `, ${failed} threw` : ""}${lag}`);
   }
+  const lags = s.invocations.flatMap((i) => i.lagMs ?? []);
+  if (lags.length) lines.push(`  delivery lag, event time → handler start: ${lagPercentiles(lags)}`);
   for (const q of s.queues) {
     if (q.processed.length)
       lines.push(`  queue "${q.name}": ${plural(q.processed.length, "message")} processed`);

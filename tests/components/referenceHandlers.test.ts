@@ -45,6 +45,7 @@ describe("reference handlers as targets", function () {
         THUMBNAIL_SIZES: "64,256",
         THUMBNAIL_FORMAT: "webp",
         IDEMPOTENCY_TABLE: "thumbs-idempotency",
+        DELIVERY_LAG_TARGET: "thumbs",
       },
     });
     const code = fn.inputs.code as { assets: Record<string, unknown> };
@@ -110,7 +111,7 @@ describe("reference handlers as targets", function () {
     });
     const fn = one(resources, "aws:lambda/function:Function", "meta");
     assert.deepEqual(fn.inputs.environment, {
-      variables: { TABLE_NAME: "meta-index", TOMBSTONE_TTL_DAYS: "30" },
+      variables: { TABLE_NAME: "meta-index", TOMBSTONE_TTL_DAYS: "30", DELIVERY_LAG_TARGET: "meta" },
     });
     assert.deepEqual(
       statements(resources, "meta").find((x) => x.Sid === "WriteIndex"),
@@ -149,7 +150,12 @@ describe("reference handlers as targets", function () {
       },
     );
     assert.deepEqual(one(resources, "aws:lambda/function:Function", "rep").inputs.environment, {
-      variables: { DEST_BUCKET: "replica-mock", DEST_PREFIX: "mirror/", REPLICATE_DELETES: "true" },
+      variables: {
+        DEST_BUCKET: "replica-mock",
+        DEST_PREFIX: "mirror/",
+        REPLICATE_DELETES: "true",
+        DELIVERY_LAG_TARGET: "rep",
+      },
     });
   });
 
@@ -159,6 +165,9 @@ describe("reference handlers as targets", function () {
       new QueueTarget("work", { consumer: { function: consumer.target } });
     });
     assert.equal(one(resources, "aws:sqs/queue:Queue", "work").inputs.visibilityTimeoutSeconds, 270);
+    assert.deepEqual(one(resources, "aws:lambda/function:Function", "analyst").inputs.environment, {
+      variables: { DELIVERY_LAG_TARGET: "analyst" },
+    });
     assert.deepEqual(
       one(resources, "aws:lambda/eventSourceMapping:EventSourceMapping", "work-consumer").inputs
         .functionResponseTypes,

@@ -132,9 +132,16 @@ describe("bundleHandler", function () {
       const out = runBundle(
         dir,
         `require("./index.js").handler(${event}, { getRemainingTimeInMillis: () => 1000 }).then((r) => console.log(JSON.stringify(r)))`,
-        {},
+        { DELIVERY_LAG_TARGET: "consumer" },
       );
-      assert.equal(out.trim(), '{"batchItemFailures":[]}');
+      const [metric, result] = out.trim().split("\n");
+      assert.equal(result, '{"batchItemFailures":[]}');
+      // The delivery-lag metric, one EMF line per record, printed by Powertools Metrics inside the bundle.
+      const emf = JSON.parse(metric) as Record<string, unknown>;
+      assert.deepStrictEqual(
+        [emf.service, emf.Target, emf.Path, typeof emf.DeliveryLag],
+        ["s3-event-routes", "consumer", "sqs", "number"],
+      );
       const testEvent = readFileSync(
         join(ROOT, "tests", "fixtures", "events", "sqs-s3-test-event.json"),
         "utf8",

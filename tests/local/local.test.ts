@@ -106,6 +106,33 @@ describe("npm run local -- --demo (the local event loop, end to end)", function 
     console.log(`      (demo child process: ${(run.ms / 1000).toFixed(1)} s)`);
   });
 
+  it("prints each delivery's lag and the p50/p99 of them all in its summary", () => {
+    const measured = summary.invocations.filter((i) => i.objects.length > 0);
+    assert.ok(measured.length >= 8, `only ${measured.length} invocations carried objects`);
+    for (const i of measured) {
+      assert.equal(i.lagMs?.length, i.objects.length, `${i.function} ${i.trigger}: one figure per object`);
+      assert.ok(
+        i.lagMs.every((ms) => Number.isInteger(ms) && ms >= 0 && ms < 60_000),
+        `${i.function}: ${i.lagMs.join(", ")}`,
+      );
+    }
+    // Delivered lines end with the figure, e.g. `lambda "search-index": processed (...) [lag 12 ms]`.
+    assert.match(run.stdout, /lambda "thumbnails": processed .*\[lag \d+ ms\]\n/);
+    assert.match(
+      run.stdout,
+      /\n {2}delivery lag, event time → handler start: p50 \d+ ms, p99 \d+ ms over \d+ objects\n/,
+    );
+    assert.match(
+      run.stdout,
+      /\n {2}lambda "analysis-consumer": \d+ invocations.*; delivery lag p50 \d+ ms, p99 \d+ ms over/,
+    );
+    assert.doesNotMatch(
+      run.stdout,
+      /"_aws"/,
+      "the handlers' EMF lines are not printed without --handler-logs",
+    );
+  });
+
   it("creates the dev stack's buckets under the plan's physical names", () => {
     assert.deepEqual(summary.buckets, ["uploads-mock", "replica-mock", "bucket-lifecycle-logs-mock"]);
   });

@@ -46,6 +46,15 @@ async function plan(...args: string[]): Promise<{ code: number; stdout: string; 
 
 const ofType = (p: PlanJson, type: string) => p.resources.filter((r) => r.type === type);
 
+/** The distinct thresholds of the alarms on waiting: delivery lag and rule latency (ms), queue age (s). */
+const waitingThresholds = (p: PlanJson) => {
+  const alarms = ofType(p, "aws:cloudwatch/metricAlarm:MetricAlarm");
+  const thresholds = (pattern: RegExp) => [
+    ...new Set(alarms.filter((a) => pattern.test(a.name)).map((a) => a.inputs.threshold)),
+  ];
+  return { lag: thresholds(/-(lag|latency)$/), age: thresholds(/-age$/) };
+};
+
 describe("the stack, per environment (offline plan)", function () {
   this.timeout(120_000);
   let dev: PlanJson;
@@ -134,6 +143,22 @@ describe("the stack, per environment (offline plan)", function () {
     );
   });
 
+  it("shows per route which alarms on waiting watch it: rule latency, queue age, handler lag downstream", () => {
+    assert.deepEqual(
+      dev.routes.map((r) => [r.route, r.waitingAlarms]),
+      [
+        ["thumbnails-jpg", ["alarms-lambda-thumbnails-lag"]],
+        ["thumbnails-png", ["alarms-lambda-thumbnails-lag"]],
+        ["search-index", ["alarms-lambda-search-index-lag"]],
+        ["activity", ["alarms-sqs-analysis-age", "alarms-lambda-analysis-consumer-lag"]],
+        ["replicate", ["alarms-lambda-replicator-lag"]],
+        ["invoices", ["alarms-uploads-invoices-latency", "alarms-lambda-search-index-lag"]],
+        ["partner", ["alarms-uploads-partner-latency"]],
+        ["created-deleted", ["alarms-bucket-lifecycle-created-deleted-latency"]],
+      ],
+    );
+  });
+
   it("gives each bucket exactly one notification", () => {
     for (const p of [dev, prod]) {
       assert.deepEqual(
@@ -157,6 +182,7 @@ describe("the stack, per environment (offline plan)", function () {
       dev.resources.filter((r) => r.protect).map((r) => r.name),
       [],
     );
+    assert.deepEqual(waitingThresholds(dev), { lag: [900_000], age: [3600] });
     assert.deepEqual(dev.notes, [
       's3-event-routes:partnerApiKey is a secret not set for stack "dev"; offline, a placeholder stands in (set it with pulumi config set --secret partnerApiKey ... before pulumi up).',
     ]);
@@ -164,6 +190,7 @@ describe("the stack, per environment (offline plan)", function () {
 
   it("makes prod durable: versioning, customer-managed keys, long retention, stateful resources protected", () => {
     assert.equal(ofType(prod, "aws:kms/key:Key").length, 1);
+    assert.deepEqual(waitingThresholds(prod), { lag: [300_000], age: [1800] });
     assert.deepEqual(
       ofType(prod, "aws:s3/bucketVersioning:BucketVersioning")
         .map((v) => v.name)
@@ -207,6 +234,11 @@ describe("the stack, per environment (offline plan)", function () {
         "citest-http",
         `${base}  s3-event-routes:partnerWebhookUrl: http://partner.example.com\n`,
         /Config "s3-event-routes:partnerWebhookUrl" must be an https:\/\/ URL, got "http:\/\/partner\.example\.com"/,
+      ],
+      [
+        "citest-lag",
+        `${base}  s3-event-routes:lagAlarmSeconds: 0\n`,
+        /Config "s3-event-routes:lagAlarmSeconds" must be a whole number of seconds from 1 to 86400, got 0\. Set it with: pulumi config set lagAlarmSeconds 300/,
       ],
       [
         "citest-days",
