@@ -10,7 +10,8 @@
  * to `--jobs` children (default: the number of CPUs), each running its share one after another.
  *
  * Exit status: 0 when no mandatory policy is violated, 1 when one is, 2 when a program (or a
- * policy) fails to run or the arguments are wrong.
+ * policy) fails to run or the arguments are wrong, 3 when a mandatory policy is violated in one
+ * program and another could not be checked. Each program gets its own verdict.
  */
 import { ChildProcess, fork } from "node:child_process";
 import * as fs from "node:fs";
@@ -300,10 +301,15 @@ export async function check(options: CheckOptions): Promise<{ reports: ProgramRe
   return { reports: options.programs.map((p) => reports.get(p) as ProgramReport), notes };
 }
 
-/** The exit status for a set of reports: 2 when one failed, else 1 when a mandatory policy is violated, else 0. */
-export function exitStatus(reports: readonly ProgramReport[]): 0 | 1 | 2 {
-  if (reports.some((r) => r.error !== undefined)) return 2;
-  return reports.some((r) => r.violations.some((v) => v.enforcementLevel === "mandatory")) ? 1 : 0;
+/**
+ * The exit status for a set of reports, one bit per outcome so that it says both: 1 when a
+ * mandatory policy is violated (in any program that could be checked), 2 when a program could not
+ * be checked, 3 when both, 0 when neither.
+ */
+export function exitStatus(reports: readonly ProgramReport[]): 0 | 1 | 2 | 3 {
+  const mandatory = reports.some((r) => r.violations.some((v) => v.enforcementLevel === "mandatory")) ? 1 : 0;
+  const failed = reports.some((r) => r.error !== undefined) ? 2 : 0;
+  return (mandatory | failed) as 0 | 1 | 2 | 3;
 }
 
 /** The human-readable report. */
@@ -320,6 +326,7 @@ export function formatText(reports: readonly ProgramReport[]): string {
     lines.push(
       `${r.program} (stack ${r.stack}, ${r.resources} resources): ${n === 0 ? "no violations" : `${n} violation${n === 1 ? "" : "s"}`}`,
     );
+    if (r.ranWith?.includes("(the program's own)")) lines.push(`  ran with ${r.ranWith}`);
     for (const v of r.violations) {
       if (v.enforcementLevel === "mandatory") mandatory++;
       else advisory++;
@@ -353,6 +360,7 @@ export function formatJson(reports: readonly ProgramReport[]): string {
         program: r.program,
         stack: r.stack,
         resources: r.resources,
+        ranWith: r.ranWith ?? null,
         error: r.error ?? null,
         violations: r.violations.map((v) => ({
           policy: v.policy,

@@ -115,7 +115,7 @@ export function mockState(
   switch (args.type) {
     case "aws:s3/bucket:Bucket": {
       // A bucket read with Bucket.get(name, id) is named by its id.
-      const bucket = (inputs.bucket as string | undefined) ?? args.id ?? `${name}-mock`;
+      const bucket = (inputs.bucket as string | undefined) ?? (args.id || undefined) ?? `${name}-mock`;
       id = bucket;
       Object.assign(state, { bucket, arn: `arn:aws:s3:::${bucket}`, region });
       break;

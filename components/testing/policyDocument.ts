@@ -3,7 +3,7 @@
  * (terraform-provider-aws `data_source_iam_policy_document.go` and `iam_policy_model.go`), so that
  * a program's policies read offline exactly as they will read once deployed.
  *
- * - Each statement: `Sid` (omitted when empty), `Effect` (default `Allow`), `Action`, `NotAction`,
+ * - Each statement: `Sid` (`""` when none is given), `Effect` (default `Allow`), `Action`, `NotAction`,
  *   `Resource`, `NotResource` (sets: duplicates dropped; one value is written as a string, several
  *   as a list sorted in reverse), `Principal` / `NotPrincipal` (identifiers merged by type; a lone
  *   `{ type: "*", identifiers: ["*"] }` is written `"*"`), `Condition` (`{ test: { variable: values } }`,
@@ -121,7 +121,8 @@ function sortKeys<T>(o: Record<string, T>): Record<string, T> {
 
 function statement(s: StatementArgs): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  if (typeof s.sid === "string" && s.sid !== "") out.Sid = s.sid;
+  // The provider always writes Sid, "" when none is given (its docs' examples show "Sid": "").
+  out.Sid = typeof s.sid === "string" ? s.sid : "";
   out.Effect = typeof s.effect === "string" && s.effect !== "" ? s.effect : "Allow";
   const fields: [string, unknown][] = [
     ["Action", setValue(s.actions)],

@@ -7,7 +7,7 @@ import { exitStatus, formatText, parseArgs, ProgramReport } from "../../scripts/
 const CLI = path.join(ROOT, "tests", "fixtures", "cli");
 
 describe("scripts/check.ts", function () {
-  this.timeout(120_000);
+  this.timeout(600_000);
   const runs: Record<string, CheckRun> = {};
 
   before(async () => {
@@ -116,7 +116,7 @@ describe("scripts/check.ts", function () {
     assert.throws(() => parseArgs(["--stack"]), /--stack needs a value/);
   });
 
-  it("exits 1 only for mandatory violations, 2 for failures first", () => {
+  it("exits 1 for mandatory violations, 2 for programs that could not be checked, 3 for both", () => {
     const report = (level: "advisory" | "mandatory", error?: string): ProgramReport => ({
       program: "p.ts",
       stack: "dev",
@@ -126,7 +126,8 @@ describe("scripts/check.ts", function () {
     });
     assert.equal(exitStatus([report("advisory")]), 0);
     assert.equal(exitStatus([report("advisory"), report("mandatory")]), 1);
-    assert.equal(exitStatus([report("mandatory"), report("advisory", "boom")]), 2);
+    assert.equal(exitStatus([report("mandatory"), report("advisory", "boom")]), 3);
+    assert.equal(exitStatus([report("advisory"), report("advisory", "boom")]), 2);
     assert.equal(formatText([report("advisory")]).split("\n")[2], "    resource: (the stack)");
   });
 });
