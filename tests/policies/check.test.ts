@@ -18,6 +18,7 @@ describe("scripts/check.ts", function () {
       ["clean, no dev stack file", ["--json", "tests/fixtures/programs/secure-queue-pipeline.ts"]],
       ["bad option", ["--jobs", "0"]],
       ["shared module", ["--json", "--jobs", "1", "first.ts", "second.ts"], CLI],
+      ["mixin and raw", ["--json", "mixin-and-raw.ts"], CLI],
     ];
     const results = await Promise.all(cases.map(([, args, cwd]) => runCheck(args, cwd)));
     cases.forEach(([name], i) => (runs[name] = results[i]));
@@ -114,6 +115,22 @@ describe("scripts/check.ts", function () {
     });
     assert.deepEqual(parseArgs([]).programs, ["index.ts"]);
     assert.throws(() => parseArgs(["--stack"]), /--stack needs a value/);
+  });
+
+  it("runs the program's beforeExit phase: a mixin's notification and a raw one on one bucket are both seen", () => {
+    const run = runs["mixin and raw"];
+    assert.equal(run.status, 1, run.stderr);
+    const report = JSON.parse(run.stdout) as JsonReport;
+    const single = report.programs[0].violations.filter((v) => v.policy === "s3-bucket-single-notification");
+    assert.deepEqual(
+      single.map((v) => v.message),
+      [
+        'aws.s3.BucketNotification "on-upload" configures bucket "uploads", which aws.s3.BucketNotification ' +
+          '"uploads-eventbridge" also configures: S3 keeps one notification configuration per bucket, so each of them ' +
+          "replaces the other's entries on every deploy. Merge the lambdaFunctions, queues and topics entries of both into " +
+          "a single aws.s3.BucketNotification for the bucket.",
+      ],
+    );
   });
 
   it("exits 1 for mandatory violations, 2 for programs that could not be checked, 3 for both", () => {
