@@ -13,6 +13,7 @@ export default tseslint.config(
       "bench/out/",
       "policies/dist-pack/",
       "docs/api/",
+      "tests/fixtures/real-programs/",
     ],
   },
   eslint.configs.recommended,

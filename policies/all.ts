@@ -10,6 +10,8 @@ import {
   s3NotificationFiltersDisjoint,
   s3NotificationNoFifoDestination,
 } from "./deployFailures";
+import { eventDeliveryHopPermitted } from "./deliveryHops";
+import { s3NotificationForeignBucket } from "./foreignBucket";
 import {
   eventbridgeTargetDeadLetterQueue,
   eventbridgeTargetRetryPolicy,
@@ -17,6 +19,7 @@ import {
   s3LambdaTargetOnFailureDestination,
   sqsEventSourceReportsBatchFailures,
   sqsQueueDeadLetterQueue,
+  sqsQueueMaxReceiveCount,
   sqsVisibilityTimeoutCoversConsumer,
 } from "./lostMessages";
 import { s3LambdaNoRecursiveWrite, s3LambdaRoleNoRecursiveWrite } from "./recursion";
@@ -40,6 +43,7 @@ export const policies: Policies = [
   s3NotificationNoFifoDestination,
   s3NotificationDestinationSameRegion,
   s3NotificationDependsOnDestinationAccess,
+  s3NotificationForeignBucket,
   // Security
   s3PrincipalScopedToSource,
   s3BucketPublicAccessBlocked,
@@ -52,11 +56,13 @@ export const policies: Policies = [
   // Lost messages
   s3DestinationKmsKeyUsable,
   sqsQueueDeadLetterQueue,
+  sqsQueueMaxReceiveCount,
   sqsVisibilityTimeoutCoversConsumer,
   sqsEventSourceReportsBatchFailures,
   eventbridgeTargetDeadLetterQueue,
   eventbridgeTargetRetryPolicy,
   s3LambdaTargetOnFailureDestination,
+  eventDeliveryHopPermitted,
   // Recursion
   s3LambdaNoRecursiveWrite,
   s3LambdaRoleNoRecursiveWrite,

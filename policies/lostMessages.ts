@@ -149,60 +149,91 @@ function parseRedrive(v: unknown): { maxReceiveCount?: number; target?: string }
   return { target, maxReceiveCount: num(o.maxReceiveCount) };
 }
 
-/** The configuration of {@link sqsQueueDeadLetterQueue}. */
-export interface DeadLetterQueueConfig {
-  /** The lowest `maxReceiveCount` accepted. Default 5. */
-  minimumMaxReceiveCount?: number;
-}
-
-/** Queues that receive S3 events or feed a function, without a dead-letter queue or with too low a maxReceiveCount. */
-export function deadLetterViolations(stack: StackIndex, config: DeadLetterQueueConfig = {}): Violation[] {
-  const minimum = config.minimumMaxReceiveCount ?? 5;
+/** Queues that receive S3 events or feed a function without a dead-letter queue. */
+export function deadLetterViolations(stack: StackIndex): Violation[] {
   const out: Violation[] = [];
   for (const { queue, why } of consumedQueues(stack)) {
-    const policies = [
-      queue.props.redrivePolicy,
-      ...stack.referrers(queue, T.redrivePolicy, "queueUrl", [T.queue]).map((p) => p.props.redrivePolicy),
-    ].map(parseRedrive);
-    if (policies.includes("unknown")) continue;
-    const found = policies.filter((p): p is { maxReceiveCount?: number; target?: string } => p !== undefined);
-    if (found.length === 0) {
-      out.push({
-        urn: queue.urn,
-        message:
-          `${label(queue)} ${why} but has no dead-letter queue: a message its consumer keeps failing on is received ` +
-          `again and again until the retention period ends, then deleted. Set redrivePolicy (deadLetterTargetArn a second ` +
-          `queue, maxReceiveCount at least ${minimum}) or add an aws.sqs.RedrivePolicy for it.`,
-      });
-      continue;
-    }
-    const count = found[found.length - 1].maxReceiveCount;
-    if (count !== undefined && count < minimum) {
-      out.push({
-        urn: queue.urn,
-        message:
-          `${label(queue)} ${why} and moves messages to its dead-letter queue after maxReceiveCount ${count}, below ` +
-          `${minimum}: throttled or briefly failing receives send events to the dead-letter queue unprocessed. Set ` +
-          `maxReceiveCount to at least ${minimum}.`,
-      });
-    }
+    const found = redrivesOf(stack, queue);
+    if (found === "unknown" || found.length > 0) continue;
+    out.push({
+      urn: queue.urn,
+      message:
+        `${label(queue)} ${why} but has no dead-letter queue: a message its consumer keeps failing on is received ` +
+        `again and again until the retention period ends, then deleted. Set redrivePolicy (deadLetterTargetArn a second ` +
+        `queue, maxReceiveCount at least 5) or add an aws.sqs.RedrivePolicy for it.`,
+    });
   }
   return out;
+}
+
+/** The redrive policies in force for a queue (its own, and aws.sqs.RedrivePolicy resources), or "unknown". */
+function redrivesOf(
+  stack: StackIndex,
+  queue: ResourceRecord,
+): { maxReceiveCount?: number; target?: string }[] | "unknown" {
+  const policies = [
+    queue.props.redrivePolicy,
+    ...stack.referrers(queue, T.redrivePolicy, "queueUrl", [T.queue]).map((p) => p.props.redrivePolicy),
+  ].map(parseRedrive);
+  if (policies.includes("unknown")) return "unknown";
+  return policies.filter(
+    (p): p is { maxReceiveCount?: number; target?: string } => p !== undefined && p !== "unknown",
+  );
 }
 
 /** Checks whether every queue that receives S3 events or feeds a function has a dead-letter queue. */
 export const sqsQueueDeadLetterQueue: StackValidationPolicy = {
   name: "sqs-queue-dead-letter-queue",
   description:
-    "Checks whether every SQS queue that receives S3 events or feeds a Lambda function has a dead-letter queue (redrivePolicy) with a maxReceiveCount of at least the configured minimum (default 5).",
+    "Checks whether every SQS queue that receives S3 events or feeds a Lambda function has a dead-letter queue (redrivePolicy); without one, a message its consumer keeps failing on is deleted when its retention period ends.",
   enforcementLevel: "mandatory",
+  validateStack: (args, reportViolation) => {
+    for (const v of deadLetterViolations(stackOf(args))) reportViolation(v.message, v.urn);
+  },
+};
+
+/** The configuration of {@link sqsQueueMaxReceiveCount}. */
+export interface MaxReceiveCountConfig {
+  /** The lowest `maxReceiveCount` accepted. Default 5. */
+  minimumMaxReceiveCount?: number;
+}
+
+/** Queues that receive S3 events or feed a function whose dead-letter queue takes messages after too few receives. */
+export function maxReceiveCountViolations(
+  stack: StackIndex,
+  config: MaxReceiveCountConfig = {},
+): Violation[] {
+  const minimum = config.minimumMaxReceiveCount ?? 5;
+  const out: Violation[] = [];
+  for (const { queue, why } of consumedQueues(stack)) {
+    const found = redrivesOf(stack, queue);
+    if (found === "unknown" || found.length === 0) continue;
+    const count = found[found.length - 1].maxReceiveCount;
+    if (count === undefined || count >= minimum) continue;
+    out.push({
+      urn: queue.urn,
+      message:
+        `${label(queue)} ${why} and moves messages to its dead-letter queue after maxReceiveCount ${count}, below ` +
+        `${minimum}: throttled or briefly failing receives park events in the dead-letter queue unprocessed, to be ` +
+        `redriven by hand. Set maxReceiveCount to at least ${minimum}.`,
+    });
+  }
+  return out;
+}
+
+/** Checks whether every dead-letter queue of a queue that receives S3 events or feeds a function allows enough receives first. */
+export const sqsQueueMaxReceiveCount: StackValidationPolicy = {
+  name: "sqs-queue-max-receive-count",
+  description:
+    "Checks whether every SQS queue that receives S3 events or feeds a Lambda function allows at least the configured number of receives (default 5) before moving a message to its dead-letter queue; fewer parks briefly failing messages there unprocessed.",
+  enforcementLevel: "advisory",
   configSchema: {
     properties: {
       minimumMaxReceiveCount: { type: "integer", minimum: 1, default: 5 },
     },
   },
   validateStack: (args, reportViolation) => {
-    for (const v of deadLetterViolations(stackOf(args), args.getConfig<DeadLetterQueueConfig>()))
+    for (const v of maxReceiveCountViolations(stackOf(args), args.getConfig<MaxReceiveCountConfig>()))
       reportViolation(v.message, v.urn);
   },
 };

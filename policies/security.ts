@@ -14,6 +14,7 @@ import {
 import { hasBoolCondition, namesService, parsePolicy, requiredValues, statementLabel } from "./iamPolicy";
 import { at, isAbsent, isUnknown, label, list, obj, recordOfArgs, ResourceRecord, str } from "./records";
 import { isSecretPath, pathSegments, secretInputPaths } from "./secretness";
+import { notifications } from "./links";
 import { StackIndex, stackOf, Violation } from "./stack";
 import { BUCKET_SSE_TYPES, BUCKET_TYPES, T } from "./types";
 
@@ -84,6 +85,18 @@ export const s3PrincipalScopedToSource: ResourceValidationPolicy = {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Bucket hardening: scoped to the buckets whose events the stack routes, so that the findings on
+// event sources are not buried under those of every other bucket of a larger program.
+
+/** The stack's buckets that an aws.s3.BucketNotification of the stack configures, in registration order. */
+export function eventSourceBuckets(stack: StackIndex): ResourceRecord[] {
+  const notified = new Set(
+    notifications(stack).flatMap(({ bucket }) => (bucket.resource ? [bucket.resource] : [])),
+  );
+  return stack.ofType(...BUCKET_TYPES).filter((b) => notified.has(b));
+}
+
+// ---------------------------------------------------------------------------------------------
 // s3-bucket-public-access-blocked
 
 const PAB_FLAGS = [
@@ -96,7 +109,7 @@ const PAB_FLAGS = [
 /** Buckets of the stack without a public access block that has all four settings on. */
 export function publicAccessViolations(stack: StackIndex): Violation[] {
   const out: Violation[] = [];
-  for (const bucket of stack.ofType(...BUCKET_TYPES)) {
+  for (const bucket of eventSourceBuckets(stack)) {
     const blocks = stack.referrers(bucket, T.bucketPublicAccessBlock, "bucket", BUCKET_TYPES);
     if (blocks.length === 0) {
       out.push({
@@ -124,7 +137,7 @@ export function publicAccessViolations(stack: StackIndex): Violation[] {
 export const s3BucketPublicAccessBlocked: StackValidationPolicy = {
   name: "s3-bucket-public-access-blocked",
   description:
-    "Checks whether every S3 bucket has an aws.s3.BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true.",
+    "Checks whether every S3 bucket whose events the stack routes (an aws.s3.BucketNotification configures it) has an aws.s3.BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true.",
   enforcementLevel: "advisory",
   validateStack: (args, reportViolation) => {
     for (const v of publicAccessViolations(stackOf(args))) reportViolation(v.message, v.urn);
@@ -137,7 +150,7 @@ export const s3BucketPublicAccessBlocked: StackValidationPolicy = {
 /** Buckets of the stack without a server-side encryption configuration. */
 export function bucketEncryptionViolations(stack: StackIndex): Violation[] {
   const out: Violation[] = [];
-  for (const bucket of stack.ofType(...BUCKET_TYPES)) {
+  for (const bucket of eventSourceBuckets(stack)) {
     const inline = bucket.props.serverSideEncryptionConfiguration;
     if (isUnknown(inline) || at(inline, "rule") !== undefined) continue;
     if (BUCKET_SSE_TYPES.some((t) => stack.referrers(bucket, t, "bucket", BUCKET_TYPES).length > 0)) continue;
@@ -156,7 +169,7 @@ export function bucketEncryptionViolations(stack: StackIndex): Violation[] {
 export const s3BucketEncryptionConfigured: StackValidationPolicy = {
   name: "s3-bucket-encryption-configured",
   description:
-    "Checks whether every S3 bucket has a server-side encryption configuration (an aws.s3.BucketServerSideEncryptionConfiguration for it).",
+    "Checks whether every S3 bucket whose events the stack routes has a server-side encryption configuration (an aws.s3.BucketServerSideEncryptionConfiguration for it).",
   enforcementLevel: "advisory",
   validateStack: (args, reportViolation) => {
     for (const v of bucketEncryptionViolations(stackOf(args))) reportViolation(v.message, v.urn);
@@ -175,7 +188,7 @@ function deniesInsecureTransport(doc: unknown): boolean {
 /** Buckets of the stack whose policy does not deny requests made without TLS. */
 export function tlsOnlyViolations(stack: StackIndex): Violation[] {
   const out: Violation[] = [];
-  for (const bucket of stack.ofType(...BUCKET_TYPES)) {
+  for (const bucket of eventSourceBuckets(stack)) {
     if (deniesInsecureTransport(bucket.props.policy)) continue;
     const policies = stack.referrers(bucket, T.bucketPolicy, "bucket", BUCKET_TYPES);
     if (policies.some((p) => deniesInsecureTransport(p.props.policy))) continue;
@@ -193,7 +206,7 @@ export function tlsOnlyViolations(stack: StackIndex): Violation[] {
 export const s3BucketTlsOnly: StackValidationPolicy = {
   name: "s3-bucket-tls-only",
   description:
-    'Checks whether every S3 bucket has a bucket policy that denies requests when "aws:SecureTransport" is "false".',
+    'Checks whether every S3 bucket whose events the stack routes has a bucket policy that denies requests when "aws:SecureTransport" is "false".',
   enforcementLevel: "advisory",
   validateStack: (args, reportViolation) => {
     for (const v of tlsOnlyViolations(stackOf(args))) reportViolation(v.message, v.urn);

@@ -15,6 +15,8 @@ export const T = {
   redrivePolicy: "aws:sqs/redrivePolicy:RedrivePolicy",
   topic: "aws:sns/topic:Topic",
   topicPolicy: "aws:sns/topicPolicy:TopicPolicy",
+  topicSubscription: "aws:sns/topicSubscription:TopicSubscription",
+  eventRule: "aws:cloudwatch/eventRule:EventRule",
   function: "aws:lambda/function:Function",
   permission: "aws:lambda/permission:Permission",
   eventSourceMapping: "aws:lambda/eventSourceMapping:EventSourceMapping",

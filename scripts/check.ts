@@ -10,13 +10,15 @@
  * to `--jobs` children (default: the number of CPUs), each running its share one after another.
  *
  * Exit status: 0 when no mandatory policy is violated, 1 when one is, 2 when a program (or a
- * policy) fails to run or the arguments are wrong.
+ * policy) fails to run or the arguments are wrong, 3 when a mandatory policy is violated in one
+ * program and another could not be checked. Each program gets its own verdict.
  */
 import { ChildProcess, fork } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { ChildMessage, ChildRequest, ProgramResult } from "./checker/child";
+import { describePackages, ProgramProject, readProject } from "./checker/project";
 import { findProjectDir, loadStackFiles, StackFiles } from "./stackFiles";
 
 /** The parsed command line. */
@@ -85,18 +87,22 @@ export interface ProgramReport {
   violations: ProgramResult["violations"];
   /** Why the program could not be checked, if it could not. */
   error?: string;
+  /** The @pulumi/pulumi and @pulumi/aws versions it ran with, e.g. `@pulumi/pulumi 3.113.0 (the program's own), ...`. */
+  ranWith?: string;
 }
 
 const CHILD = path.join(__dirname, "checker", "child.ts");
 
 /** Runs `programs` (absolute paths) in one child process; resolves with one result per program. */
-export function runChild(request: ChildRequest, cwd: string): Promise<ProgramResult[]> {
+export function runChild(request: ChildRequest, cwd: string, nodeArgs?: string[]): Promise<ProgramResult[]> {
   return new Promise((resolve) => {
     const results: ProgramResult[] = [];
     let stderr = "";
     const child: ChildProcess = fork(CHILD, [], {
       cwd,
-      execArgv: ["-r", require.resolve("ts-node/register/transpile-only")],
+      // The checker's own code is compiled with the checker's tsconfig, wherever the program is.
+      env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, "..", "tsconfig.json") },
+      execArgv: [...(nodeArgs ?? []), "-r", require.resolve("ts-node/register/transpile-only")],
       stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
     // The programs' own output goes to stderr, so that --json output stays parseable.
@@ -143,41 +149,79 @@ async function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]>
   return out;
 }
 
-/** Checks the programs: reads their stacks' configuration, runs them in children, gathers the reports. */
+/** The programs of one project, run against one stack configuration. */
+interface ProjectGroup {
+  config: StackFiles;
+  project: ProgramProject;
+  programs: { given: string; abs: string }[];
+}
+
+/**
+ * Reads the project a program belongs to (Pulumi.yaml, stack file, own dependencies), or says in
+ * one sentence why it cannot be run.
+ */
+function projectOf(
+  given: string,
+  options: CheckOptions,
+  notes: string[],
+): { config: StackFiles; project: ProgramProject; abs: string } | { error: string } {
+  const abs = path.resolve(given);
+  if (!fs.existsSync(abs))
+    return {
+      error: `${given} does not exist: pass the path of a Pulumi TypeScript program (default ./index.ts).`,
+    };
+  const isDir = fs.statSync(abs).isDirectory();
+  const dir = findProjectDir(isDir ? abs : path.dirname(abs));
+  if (!dir)
+    return { error: `no Pulumi.yaml in ${isDir ? abs : path.dirname(abs)} or any directory above it` };
+  let config: StackFiles;
+  let project: ProgramProject;
+  try {
+    config = loadStackFiles(dir, options.stack, true);
+    project = readProject(dir, isDir ? undefined : abs);
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+  for (const n of config.notes) if (!notes.includes(`note: ${n}`)) notes.push(`note: ${n}`);
+  if (!config.stackFile) {
+    const file = path.join(config.projectDir, `Pulumi.${options.stack}.yaml`);
+    if (options.stackGiven)
+      return {
+        error: `${file} does not exist: create it (pulumi stack init ${options.stack}; pulumi config set ...) or pass another --stack.`,
+      };
+    const note = `note: ${file} does not exist; checking with no stack configuration (aws:region us-east-1).`;
+    if (!notes.includes(note)) notes.push(note);
+  }
+  if (!project.packages.some((p) => p.name === "@pulumi/pulumi"))
+    return {
+      error: `${given}: @pulumi/pulumi cannot be resolved from ${dir}: run npm install there (the program's package.json lists its dependencies).`,
+    };
+  for (const loader of project.replacedLoaders) {
+    const note = `note: ${path.join(dir, "Pulumi.yaml")} runtime.options.nodeargs "${loader}": the checker loads the program with ts-node's ${project.esm ? "ESM hooks" : "require hook"} itself, as Pulumi's host does.`;
+    if (!notes.includes(note)) notes.push(note);
+  }
+  return { config, project, abs: project.entry };
+}
+
+/** Checks the programs: reads their projects and stacks' configuration, runs them in children, gathers the reports. */
 export async function check(options: CheckOptions): Promise<{ reports: ProgramReport[]; notes: string[] }> {
   const notes: string[] = [];
   const reports = new Map<string, ProgramReport>();
-  const groups = new Map<string, { config: StackFiles; programs: { given: string; abs: string }[] }>();
+  const groups = new Map<string, ProjectGroup>();
   for (const given of options.programs) {
-    const abs = path.resolve(given);
-    const fail = (error: string) =>
-      reports.set(given, { program: given, stack: options.stack, resources: 0, violations: [], error });
-    if (!fs.existsSync(abs)) {
-      fail(`${given} does not exist: pass the path of a Pulumi TypeScript program (default ./index.ts).`);
+    const found = projectOf(given, options, notes);
+    if ("error" in found) {
+      reports.set(given, {
+        program: given,
+        stack: options.stack,
+        resources: 0,
+        violations: [],
+        error: found.error,
+      });
       continue;
     }
-    let config: StackFiles;
-    try {
-      const dir = findProjectDir(path.dirname(abs));
-      if (!dir) throw new Error(`no Pulumi.yaml in ${path.dirname(abs)} or any directory above it`);
-      config = loadStackFiles(dir, options.stack, true);
-      for (const n of config.notes) if (!notes.includes(`note: ${n}`)) notes.push(`note: ${n}`);
-    } catch (e) {
-      fail((e as Error).message);
-      continue;
-    }
-    if (!config.stackFile) {
-      const file = path.join(config.projectDir, `Pulumi.${options.stack}.yaml`);
-      if (options.stackGiven) {
-        fail(
-          `${file} does not exist: create it (pulumi stack init ${options.stack}; pulumi config set ...) or pass another --stack.`,
-        );
-        continue;
-      }
-      const note = `note: ${file} does not exist; checking with no stack configuration (aws:region us-east-1).`;
-      if (!notes.includes(note)) notes.push(note);
-    }
-    const group = groups.get(config.projectDir) ?? { config, programs: [] };
+    const { config, project, abs } = found;
+    const group = groups.get(config.projectDir) ?? { config, project, programs: [] };
     group.programs.push({ given, abs });
     groups.set(config.projectDir, group);
   }
@@ -186,17 +230,24 @@ export async function check(options: CheckOptions): Promise<{ reports: ProgramRe
   const tasks: (() => Promise<{
     request: ChildRequest;
     cwd: string;
+    nodeArgs: string[];
     given: string[];
     results: ProgramResult[];
   }>)[] = [];
-  for (const { config, programs } of groups.values()) {
+  for (const { config, project, programs } of groups.values()) {
     const share = Math.max(1, Math.round((options.jobs * programs.length) / Math.max(total, 1)));
-    const chunks = Math.min(share, programs.length);
+    // ES modules cannot be unloaded: each ES module program gets a child of its own.
+    const chunks = project.esm ? programs.length : Math.min(share, programs.length);
     for (let c = 0; c < chunks; c++) {
       const mine = programs.filter((_, i) => i % chunks === c);
       const region = config.config["aws:region"];
       const request: ChildRequest = {
         programs: mine.map((p) => p.abs),
+        runtime: {
+          dir: project.dir,
+          esm: project.esm,
+          ...(project.tsconfig ? { tsconfig: project.tsconfig } : {}),
+        },
         project: config.project,
         stack: options.stack,
         config: config.config,
@@ -206,8 +257,9 @@ export async function check(options: CheckOptions): Promise<{ reports: ProgramRe
       tasks.push(async () => ({
         request,
         cwd: config.projectDir,
+        nodeArgs: project.nodeArgs,
         given: mine.map((p) => p.given),
-        results: await runChild(request, config.projectDir),
+        results: await runChild(request, config.projectDir, project.nodeArgs),
       }));
     }
   }
@@ -215,7 +267,7 @@ export async function check(options: CheckOptions): Promise<{ reports: ProgramRe
   // Programs run without stack frames (see ChildRequest.stackTraceLimit); re-run each one that
   // failed on its own, with frames on, so that its error says where (and a program that ended its
   // child process does not take the programs after it down with it).
-  const retries = done.flatMap(({ request, cwd, results }) =>
+  const retries = done.flatMap(({ request, cwd, nodeArgs, results }) =>
     results.flatMap((r, i) =>
       r.errorKind !== "program"
         ? []
@@ -224,6 +276,7 @@ export async function check(options: CheckOptions): Promise<{ reports: ProgramRe
               const [again] = await runChild(
                 { ...request, programs: [request.programs[i]], stackTraceLimit: 10 },
                 cwd,
+                nodeArgs,
               );
               results[i] = again;
             },
@@ -231,7 +284,8 @@ export async function check(options: CheckOptions): Promise<{ reports: ProgramRe
     ),
   );
   await pool(retries, options.jobs);
-  for (const { given, results } of done) {
+  for (const { given, results, cwd } of done) {
+    const project = groups.get(cwd)?.project;
     given.forEach((g, i) => {
       const r = results[i];
       reports.set(g, {
@@ -239,6 +293,7 @@ export async function check(options: CheckOptions): Promise<{ reports: ProgramRe
         stack: options.stack,
         resources: r.resources,
         violations: r.violations,
+        ...(project ? { ranWith: describePackages(project.packages) } : {}),
         ...(r.error !== undefined ? { error: r.error } : {}),
       });
     });
@@ -246,10 +301,15 @@ export async function check(options: CheckOptions): Promise<{ reports: ProgramRe
   return { reports: options.programs.map((p) => reports.get(p) as ProgramReport), notes };
 }
 
-/** The exit status for a set of reports: 2 when one failed, else 1 when a mandatory policy is violated, else 0. */
-export function exitStatus(reports: readonly ProgramReport[]): 0 | 1 | 2 {
-  if (reports.some((r) => r.error !== undefined)) return 2;
-  return reports.some((r) => r.violations.some((v) => v.enforcementLevel === "mandatory")) ? 1 : 0;
+/**
+ * The exit status for a set of reports, one bit per outcome so that it says both: 1 when a
+ * mandatory policy is violated (in any program that could be checked), 2 when a program could not
+ * be checked, 3 when both, 0 when neither.
+ */
+export function exitStatus(reports: readonly ProgramReport[]): 0 | 1 | 2 | 3 {
+  const mandatory = reports.some((r) => r.violations.some((v) => v.enforcementLevel === "mandatory")) ? 1 : 0;
+  const failed = reports.some((r) => r.error !== undefined) ? 2 : 0;
+  return (mandatory | failed) as 0 | 1 | 2 | 3;
 }
 
 /** The human-readable report. */
@@ -266,6 +326,7 @@ export function formatText(reports: readonly ProgramReport[]): string {
     lines.push(
       `${r.program} (stack ${r.stack}, ${r.resources} resources): ${n === 0 ? "no violations" : `${n} violation${n === 1 ? "" : "s"}`}`,
     );
+    if (r.ranWith?.includes("(the program's own)")) lines.push(`  ran with ${r.ranWith}`);
     for (const v of r.violations) {
       if (v.enforcementLevel === "mandatory") mandatory++;
       else advisory++;
@@ -299,6 +360,7 @@ export function formatJson(reports: readonly ProgramReport[]): string {
         program: r.program,
         stack: r.stack,
         resources: r.resources,
+        ranWith: r.ranWith ?? null,
         error: r.error ?? null,
         violations: r.violations.map((v) => ({
           policy: v.policy,

@@ -9,7 +9,8 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { installMockEngine, runProgram } from "../components/testing/mockEngine";
+import { installMockEngine } from "../components/testing/mockEngine";
+import { runLifecycle } from "./checker/lifecycle";
 import { policies } from "../policies/all";
 import { CheckedViolation, evaluatePolicies } from "./checker/policyRuntime";
 import { buildPlan, explain, mermaidDiagram, Plan, PlanRoute, waitingLines } from "./planReport";
@@ -125,16 +126,17 @@ async function main(): Promise<void> {
   } catch (e) {
     fail((e as Error).message);
   }
-  installMockEngine({
+  const recorder = installMockEngine({
     project: files.project,
     stack: args.stack,
     config: files.config,
     secretKeys: files.secretKeys,
   });
   const program = resolve(root, args.program);
-  // Loaded only now, inside the stack and after the mocks are installed, as Pulumi's host does.
+  // Loaded only now, inside the stack and after the mocks are installed, as Pulumi's host does;
+  // then the program's beforeExit phase, where @pulumi/aws's mixins declare their notifications.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const run = await runProgram(() => require(program));
+  const run = await runLifecycle(recorder, () => require(program));
   if (run.errors.length > 0) {
     console.error(`The program ${args.program} failed for stack "${args.stack}":`);
     for (const e of run.errors) console.error(`  ${e.message}`);

@@ -12,6 +12,7 @@
  * @module s3-event-routes/testing
  */
 import * as pulumi from "@pulumi/pulumi";
+import { answerInvoke } from "./invokes";
 
 /** One resource registration, as the engine would receive it. */
 export interface RecordedResource {
@@ -113,7 +114,8 @@ export function mockState(
   let id = `${name}-id`;
   switch (args.type) {
     case "aws:s3/bucket:Bucket": {
-      const bucket = (inputs.bucket as string | undefined) ?? `${name}-mock`;
+      // A bucket read with Bucket.get(name, id) is named by its id.
+      const bucket = (inputs.bucket as string | undefined) ?? (args.id || undefined) ?? `${name}-mock`;
       id = bucket;
       Object.assign(state, { bucket, arn: `arn:aws:s3:::${bucket}`, region });
       break;
@@ -218,29 +220,9 @@ export function awsMocks(
       return { id, state: { ...state, ...(extra?.(args) ?? {}) } };
     },
     call(args) {
-      switch (args.token) {
-        case "aws:index/getCallerIdentity:getCallerIdentity":
-          return { accountId, arn: `arn:aws:iam::${accountId}:user/mock`, userId: "AIDAMOCK", id: accountId };
-        case "aws:index/getRegion:getRegion":
-          return {
-            name: region,
-            region,
-            id: region,
-            description: region,
-            endpoint: `ec2.${region}.amazonaws.com`,
-          };
-        case "aws:index/getPartition:getPartition":
-          return {
-            partition: "aws",
-            id: "aws",
-            dnsSuffix: "amazonaws.com",
-            reverseDnsPrefix: "com.amazonaws",
-          };
-        case "aws:iam/getPolicyDocument:getPolicyDocument":
-          return { json: JSON.stringify(args.inputs), id: "policy" };
-        default:
-          return args.inputs;
-      }
+      // The invokes' answers (components/testing/invokes.ts): computed as AWS and the provider would,
+      // unknown where they cannot be known offline.
+      return answerInvoke(args.token, args.inputs as Record<string, unknown>, { accountId, region });
     },
   };
 }

@@ -3,15 +3,24 @@
  * turn (under `runProgram`), evaluates the policy pack on what was registered, and sends one result
  * per program back over IPC. Run by `scripts/check.ts` (and `bench/checker.ts`), never directly.
  */
+import { existsSync } from "node:fs";
 import * as path from "node:path";
 import type { PolicyPackConfig } from "@pulumi/policy";
-import { installMockEngine, runProgram } from "../../components/testing/mockEngine";
+import type * as MockEngine from "../../components/testing/mockEngine";
+import type * as Lifecycle from "./lifecycle";
 import type { CheckedViolation } from "./policyRuntime";
+import { prepareProgramRuntime } from "./programRuntime";
+import type { ProgramProject } from "./project";
 
 /** What the parent sends. */
 export interface ChildRequest {
   /** Absolute paths of the programs, run in this order. */
   programs: string[];
+  /**
+   * The project they belong to, as the language host reads it (one per child). Default: a
+   * CommonJS project in the child's working directory, with its tsconfig.json if it has one.
+   */
+  runtime?: Pick<ProgramProject, "dir" | "esm" | "tsconfig">;
   /** Project name. */
   project: string;
   /** Stack name. */
@@ -80,7 +89,18 @@ function describeError(e: Error): string {
 
 async function run(req: ChildRequest): Promise<void> {
   Error.stackTraceLimit = req.stackTraceLimit ?? 0;
-  installMockEngine({
+  // The program's compiler and its own @pulumi/pulumi first; the mock engine then loads against
+  // that same @pulumi/pulumi (a second copy would wait for a monitor at "dns:mock" forever).
+  const here = process.cwd();
+  const tsconfig = path.join(here, "tsconfig.json");
+  const load = prepareProgramRuntime(
+    req.runtime ?? { dir: here, esm: false, ...(existsSync(tsconfig) ? { tsconfig } : {}) },
+  );
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { installMockEngine } = require("../../components/testing/mockEngine") as typeof MockEngine;
+  const { runLifecycle } = require("./lifecycle") as typeof Lifecycle;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const recorder = installMockEngine({
     project: req.project,
     stack: req.stack,
     config: { "aws:region": req.region, ...req.config },
@@ -100,8 +120,7 @@ async function run(req: ChildRequest): Promise<void> {
         delete require.cache[key];
     }
     const t0 = performance.now();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const ran = await runProgram(() => require(path.resolve(program)), {
+    const ran = await runLifecycle(recorder, () => load(path.resolve(program)), {
       project: req.project,
       stack: req.stack,
     });

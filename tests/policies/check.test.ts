@@ -7,7 +7,7 @@ import { exitStatus, formatText, parseArgs, ProgramReport } from "../../scripts/
 const CLI = path.join(ROOT, "tests", "fixtures", "cli");
 
 describe("scripts/check.ts", function () {
-  this.timeout(120_000);
+  this.timeout(600_000);
   const runs: Record<string, CheckRun> = {};
 
   before(async () => {
@@ -18,6 +18,7 @@ describe("scripts/check.ts", function () {
       ["clean, no dev stack file", ["--json", "tests/fixtures/programs/secure-queue-pipeline.ts"]],
       ["bad option", ["--jobs", "0"]],
       ["shared module", ["--json", "--jobs", "1", "first.ts", "second.ts"], CLI],
+      ["mixin and raw", ["--json", "mixin-and-raw.ts"], CLI],
     ];
     const results = await Promise.all(cases.map(([, args, cwd]) => runCheck(args, cwd)));
     cases.forEach(([name], i) => (runs[name] = results[i]));
@@ -116,7 +117,23 @@ describe("scripts/check.ts", function () {
     assert.throws(() => parseArgs(["--stack"]), /--stack needs a value/);
   });
 
-  it("exits 1 only for mandatory violations, 2 for failures first", () => {
+  it("runs the program's beforeExit phase: a mixin's notification and a raw one on one bucket are both seen", () => {
+    const run = runs["mixin and raw"];
+    assert.equal(run.status, 1, run.stderr);
+    const report = JSON.parse(run.stdout) as JsonReport;
+    const single = report.programs[0].violations.filter((v) => v.policy === "s3-bucket-single-notification");
+    assert.deepEqual(
+      single.map((v) => v.message),
+      [
+        'aws.s3.BucketNotification "on-upload" configures bucket "uploads", which aws.s3.BucketNotification ' +
+          '"uploads-eventbridge" also configures: S3 keeps one notification configuration per bucket, so each of them ' +
+          "replaces the other's entries on every deploy. Merge the lambdaFunctions, queues and topics entries of both into " +
+          "a single aws.s3.BucketNotification for the bucket.",
+      ],
+    );
+  });
+
+  it("exits 1 for mandatory violations, 2 for programs that could not be checked, 3 for both", () => {
     const report = (level: "advisory" | "mandatory", error?: string): ProgramReport => ({
       program: "p.ts",
       stack: "dev",
@@ -126,7 +143,8 @@ describe("scripts/check.ts", function () {
     });
     assert.equal(exitStatus([report("advisory")]), 0);
     assert.equal(exitStatus([report("advisory"), report("mandatory")]), 1);
-    assert.equal(exitStatus([report("mandatory"), report("advisory", "boom")]), 2);
+    assert.equal(exitStatus([report("mandatory"), report("advisory", "boom")]), 3);
+    assert.equal(exitStatus([report("advisory"), report("advisory", "boom")]), 2);
     assert.equal(formatText([report("advisory")]).split("\n")[2], "    resource: (the stack)");
   });
 });

@@ -35,6 +35,7 @@ export interface JsonReport {
     program: string;
     stack: string;
     resources: number;
+    ranWith?: string | null;
     error: string | null;
     violations: {
       policy: string;

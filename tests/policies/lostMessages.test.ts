@@ -6,6 +6,7 @@ import {
   s3LambdaTargetOnFailureDestination,
   sqsEventSourceReportsBatchFailures,
   sqsQueueDeadLetterQueue,
+  sqsQueueMaxReceiveCount,
   sqsVisibilityTimeoutCoversConsumer,
 } from "../../policies/lostMessages";
 import { T } from "../../policies/types";
@@ -95,10 +96,10 @@ describe(title(s3DestinationKmsKeyUsable), () => {
 
 describe(title(sqsQueueDeadLetterQueue), () => {
   const policy = sqsQueueDeadLetterQueue;
-  const NO_DLQ = (why: string, min = 5) =>
+  const NO_DLQ = (why: string) =>
     `aws.sqs.Queue "jobs" ${why} but has no dead-letter queue: a message its consumer keeps failing on is received ` +
     `again and again until the retention period ends, then deleted. Set redrivePolicy (deadLetterTargetArn a second ` +
-    `queue, maxReceiveCount at least ${min}) or add an aws.sqs.RedrivePolicy for it.`;
+    `queue, maxReceiveCount at least 5) or add an aws.sqs.RedrivePolicy for it.`;
 
   it("passes queues with a dead-letter queue, and does not ask one of the dead-letter queue itself", async () => {
     assert.deepEqual(await messages(policy, world().all()), []);
@@ -112,14 +113,13 @@ describe(title(sqsQueueDeadLetterQueue), () => {
     ]);
   });
 
-  it("flags a consumed queue without one, with the configured minimum, and accepts aws.sqs.RedrivePolicy", async () => {
+  it("flags a consumed queue without one, and accepts aws.sqs.RedrivePolicy", async () => {
     const w = world();
     set(w.queue, "redrivePolicy", undefined);
     set(w.notification, "queues", []);
-    assert.deepEqual(
-      await messages(policy, w.all(), { "sqs-queue-dead-letter-queue": { minimumMaxReceiveCount: 8 } }),
-      [NO_DLQ(`is consumed by aws.lambda.EventSourceMapping "worker-jobs"`, 8)],
-    );
+    assert.deepEqual(await messages(policy, w.all()), [
+      NO_DLQ(`is consumed by aws.lambda.EventSourceMapping "worker-jobs"`),
+    ]);
     const redrive = res(
       T.redrivePolicy,
       "jobs-redrive",
@@ -132,18 +132,44 @@ describe(title(sqsQueueDeadLetterQueue), () => {
     assert.deepEqual(await messages(policy, [...w.all(), redrive]), []);
   });
 
-  it("flags a maxReceiveCount under the minimum", async () => {
+  it("leaves a low maxReceiveCount to sqs-queue-max-receive-count: the messages are parked, not lost", async () => {
     const w = world();
     set(
       w.queue,
       "redrivePolicy",
       JSON.stringify({ deadLetterTargetArn: ARN.queue("jobs-dlq-q"), maxReceiveCount: 2 }),
     );
-    assert.deepEqual(await messages(policy, w.all()), [
-      `aws.sqs.Queue "jobs" receives S3 events from aws.s3.BucketNotification "photos-notification" and moves messages ` +
-        `to its dead-letter queue after maxReceiveCount 2, below 5: throttled or briefly failing receives send events ` +
-        `to the dead-letter queue unprocessed. Set maxReceiveCount to at least 5.`,
-    ]);
+    assert.deepEqual(await messages(policy, w.all()), []);
+  });
+});
+
+describe(title(sqsQueueMaxReceiveCount), () => {
+  const policy = sqsQueueMaxReceiveCount;
+  const LOW = (count: number, min: number) =>
+    `aws.sqs.Queue "jobs" receives S3 events from aws.s3.BucketNotification "photos-notification" and moves messages ` +
+    `to its dead-letter queue after maxReceiveCount ${count}, below ${min}: throttled or briefly failing receives park ` +
+    `events in the dead-letter queue unprocessed, to be redriven by hand. Set maxReceiveCount to at least ${min}.`;
+
+  it("passes the world's queue (maxReceiveCount 5) and a queue without a dead-letter queue (the other policy's)", async () => {
+    assert.deepEqual(await messages(policy, world().all()), []);
+    const w = world();
+    set(w.queue, "redrivePolicy", undefined);
+    assert.deepEqual(await messages(policy, w.all()), []);
+  });
+
+  it("flags a maxReceiveCount under the minimum, configurable", async () => {
+    const w = world();
+    set(
+      w.queue,
+      "redrivePolicy",
+      JSON.stringify({ deadLetterTargetArn: ARN.queue("jobs-dlq-q"), maxReceiveCount: 2 }),
+    );
+    assert.deepEqual(await messages(policy, w.all()), [LOW(2, 5)]);
+    const five = world();
+    assert.deepEqual(
+      await messages(policy, five.all(), { "sqs-queue-max-receive-count": { minimumMaxReceiveCount: 8 } }),
+      [LOW(5, 8)],
+    );
   });
 });
 
