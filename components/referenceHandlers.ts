@@ -8,7 +8,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EventBucket } from "./eventBucket";
-import { bundleHandler, HandlerName, LambdaArchitecture } from "./handlerBundle";
+import { bundleHandler, HandlerName, LambdaArchitecture, requireHandlerPackages } from "./handlerBundle";
 import { LambdaTarget, LambdaTargetArgs, sidPart } from "./lambdaTarget";
 import { StatementInput } from "./policyDocument";
 
@@ -70,8 +70,13 @@ function table(
   );
 }
 
-/** Builds a reference handler's LambdaTarget, with idempotency when asked. */
+/**
+ * Builds a reference handler's LambdaTarget, with idempotency when asked. First checks that what
+ * bundling needs is installed (esbuild, Powertools, zod, sharp: optional peer dependencies), so a
+ * missing package fails before any resource is declared, naming `owner` and the install command.
+ */
 function deploy(
+  owner: string,
   name: string,
   handler: HandlerName,
   settings: HandlerSettings,
@@ -84,6 +89,8 @@ function deploy(
   },
   opts?: pulumi.ComponentResourceOptions,
 ): HandlerDeployment {
+  const architecture = settings.architecture ?? "x86_64";
+  requireHandlerPackages(owner, handler, { architecture });
   const environment = { ...o.environment };
   const statements = [...o.statements];
   let idempotencyTable: aws.dynamodb.Table | undefined;
@@ -97,7 +104,6 @@ function deploy(
       Resource: idempotencyTable.arn,
     });
   }
-  const architecture = settings.architecture ?? "x86_64";
   const bundle = bundleHandler(handler, { architecture });
   const target = new LambdaTarget(
     name,
@@ -173,6 +179,7 @@ export function thumbnailHandler(
     );
   }
   return deploy(
+    `thumbnailHandler "${name}"`,
     name,
     "thumbnail",
     args,
@@ -204,8 +211,11 @@ export function metadataIndexHandler(
   } = {},
   opts?: pulumi.ComponentResourceOptions,
 ): HandlerDeployment {
+  const owner = `metadataIndexHandler "${name}"`;
+  requireHandlerPackages(owner, "metadata", { architecture: args.architecture ?? "x86_64" });
   const indexTable = table(`${name}-index`, "pk", "expiresAt", args, opts?.parent);
   return deploy(
+    owner,
     name,
     "metadata",
     args,
@@ -247,6 +257,7 @@ export function replicationHandler(
     ...(args.replicateDeletes === false ? [] : ["s3:DeleteObject"]),
   ];
   return deploy(
+    `replicationHandler "${name}"`,
     name,
     "replicate",
     args,
@@ -272,5 +283,12 @@ export function queueConsumerHandler(
   args: HandlerSettings = {},
   opts?: pulumi.ComponentResourceOptions,
 ): HandlerDeployment {
-  return deploy(name, "queue-consumer", args, { environment: {}, statements: [] }, opts);
+  return deploy(
+    `queueConsumerHandler "${name}"`,
+    name,
+    "queue-consumer",
+    args,
+    { environment: {}, statements: [] },
+    opts,
+  );
 }
