@@ -22,9 +22,11 @@ import {
 } from "./routeModel";
 import { SealedList } from "./sealedList";
 import { eventPatternFor } from "./eventPattern";
-import { findOverlaps } from "./routeModel";
-import { SharedBucketNotification } from "./sharedNotification";
-import { BindContext, isNativeTarget, NotificationTarget, RuleTarget } from "./target";
+import { describeOverlap, describeTriggerCycle, findOverlaps, findTriggerCycle } from "./routeModel";
+import { bucketKey, RegisteredBucket, resolvedRoutes, stackBuckets, writeKey } from "./stackBuckets";
+import { SharedBucketNotification, stackNamespace } from "./sharedNotification";
+import { ownershipId } from "./notificationMerge";
+import { BindContext, isNativeTarget, NotificationTarget, RuleTarget, TargetWrite } from "./target";
 import { StatementInput } from "./policyDocument";
 
 /** A route: which events, which objects, and the target they go to. */
@@ -54,7 +56,7 @@ export interface EventBucketArgs {
    * (S3's naming rules). Default: the component name plus a random suffix.
    */
   bucketName?: string;
-  /** Routes declared with the bucket. More can be added with {@link EventBucket.addRoute}. */
+  /** Routes declared with the bucket. More can be added with {@link EventBucket.addRoute}, in the same synchronous run. */
   routes?: Route[];
   /** Keep every version of every object. Default false. */
   versioning?: boolean;
@@ -165,6 +167,10 @@ export class EventBucket extends pulumi.ComponentResource {
   private readonly sourceArn: pulumi.Output<string>;
   private readonly entries: SealedList<NativeEntry>;
   private readonly onOverlap: "error" | "eventbridge";
+  /** This component in the stack's registry of buckets. */
+  private readonly registered: RegisteredBucket;
+  /** The stack's bucket components, this one included. */
+  private readonly stackBuckets: RegisteredBucket[];
   /** The EventBridge rules of routes delivered through EventBridge, by route name. */
   readonly rules: Record<string, aws.cloudwatch.EventRule> = {};
 
@@ -186,6 +192,17 @@ export class EventBucket extends pulumi.ComponentResource {
         `${owner}: give "existing.bucketName" to adopt a bucket or "bucketName" to name a new one, not both.`,
       );
     }
+    this.stackBuckets = stackBuckets();
+    this.registered = {
+      component: this,
+      logicalName: name,
+      physicalName: this.physicalName,
+      mode: args.existing ? "shared" : "owned",
+      routes: this.routes,
+      writes: new Map(),
+    };
+    this.claimPhysicalBucket(owner);
+    this.stackBuckets.push(this.registered);
     if (args.existing) {
       this.bucketName = pulumi.output(args.existing.bucketName);
       this.arn = pulumi.interpolate`arn:${this.ctx.partition}:s3:::${args.existing.bucketName}`;
@@ -229,7 +246,7 @@ export class EventBucket extends pulumi.ComponentResource {
       ),
     };
     const notificationOpts = { parent: this, dependsOn: dependencies };
-    // An adopted bucket is shared: add this stack's entries (Ids pulumi:<project>:<stack>:<route>)
+    // An adopted bucket is shared: add this stack's entries (Ids pulumi:<organization>:<project>:<stack>:<route>)
     // next to everyone else's. A bucket created here is owned: one resource holds the whole configuration.
     this.notificationMode = args.existing ? "shared" : "owned";
     this.notification = args.existing
@@ -258,6 +275,11 @@ export class EventBucket extends pulumi.ComponentResource {
    * Adds a route. It is validated against every route already on the bucket at once, and joins the
    * bucket's single notification.
    *
+   * The routing rule: call it in the synchronous run that constructed the bucket. The notification
+   * seals at the first microtask after the constructor (see `SealedList`), so a call after any
+   * `await` (a promise, `setTimeout(0)`, `setImmediate`), in a `.then` or inside an `apply` is
+   * always the same exact error, on every run, under mocks and under `pulumi preview`/`up`.
+   *
    * @throws Error naming the route at fault and the fix (unknown event, overlap, self-trigger), or
    *   when the notification is already final (a route added after an await or inside an apply).
    */
@@ -275,13 +297,13 @@ export class EventBucket extends pulumi.ComponentResource {
           `Use delivery: "eventbridge", or leave delivery out.`,
       );
     }
-    const writes: ObjectWrite[] = route.target.writes.map((w) => ({
-      bucket:
-        w.bucket === this || (typeof w.bucket === "string" && w.bucket === this.physicalName)
-          ? "self"
-          : "other",
-      filter: w.filter,
-    }));
+    // A write is to this bucket when it names this component or any component or name of the same
+    // physical bucket; other writes keep the bucket's key, for chains across buckets.
+    const self = bucketKey(this.registered);
+    const writes: ObjectWrite[] = route.target.writes.map((w) => {
+      const key = writeKey(this.stackBuckets, w.bucket);
+      return { bucket: key === self ? "self" : key, filter: w.filter };
+    });
     const delivery = route.delivery ?? (native ? "native" : "eventbridge");
     let spec = validateRoute(
       this.name,
@@ -299,6 +321,7 @@ export class EventBucket extends pulumi.ComponentResource {
     validateBucketRoutes(this.name, [...this.routes, spec]);
     const who = `Route "${spec.name}" of bucket "${this.name}"`;
     this.entries.assertOpen(who);
+    this.checkAcrossComponents(spec, route.target.writes);
     const ctx: BindContext = {
       bucketName: this.name,
       bucketId: this.bucketName,
@@ -314,7 +337,72 @@ export class EventBucket extends pulumi.ComponentResource {
       this.bindRule(spec, route.target, ctx);
     }
     this.routes.push(spec);
+    this.registered.writes.set(spec, route.target.writes);
     return spec;
+  }
+
+  /**
+   * Refuses a physical bucket another component of this stack already declares in a way that would
+   * clobber: created twice, or created by one and adopted by another (the created bucket's
+   * `aws.s3.BucketNotification` writes the whole configuration and would delete the adopted one's
+   * entries). Two adoptions of one bucket are allowed; their routes are then checked together.
+   */
+  private claimPhysicalBucket(owner: string): void {
+    if (this.physicalName === undefined) return;
+    const other = this.stackBuckets.find((b) => b.physicalName === this.physicalName);
+    if (!other) return;
+    const mine = this.registered.mode;
+    if (mine === "shared" && other.mode === "shared") return;
+    const how = (mode: "owned" | "shared") => (mode === "owned" ? "creates" : "adopts");
+    throw new Error(
+      `${owner} ${how(mine)} bucket "${this.physicalName}", which EventBucket "${other.logicalName}" of this stack ` +
+        `already ${how(other.mode)}. ` +
+        (mine === "owned" && other.mode === "owned"
+          ? "A bucket name is unique in its partition: give one of them another bucketName."
+          : "A bucket created here gets one aws.s3.BucketNotification that writes its whole configuration, so it " +
+            "would delete the entries of the adopted one. Declare every route of this bucket on the EventBucket that creates it."),
+    );
+  }
+
+  /**
+   * Checks a new route against the routes every other component of this stack holds on the same
+   * physical bucket (unique names: one entry Id each; S3's overlap rule), and against chains of
+   * routes across buckets whose targets trigger each other forever.
+   */
+  private checkAcrossComponents(spec: RouteSpec, writes: readonly TargetWrite[]): void {
+    const key = bucketKey(this.registered);
+    const siblings = this.stackBuckets.filter((b) => b !== this.registered && bucketKey(b) === key);
+    for (const sibling of siblings) {
+      if (sibling.routes.some((r) => r.name === spec.name)) {
+        const id =
+          this.notificationMode === "shared"
+            ? `the entry Id "${ownershipId(stackNamespace(), spec.name)}"`
+            : "one entry Id";
+        throw new Error(
+          `Bucket "${this.name}", route "${spec.name}": EventBucket "${sibling.logicalName}" of this stack already has a ` +
+            `route "${spec.name}" on bucket "${key}". Both would claim ${id}, and deleting one would remove the ` +
+            `other's live entry. Route names are unique per physical bucket, whichever component holds them: give ` +
+            `this route another name, or declare both routes on one EventBucket.`,
+        );
+      }
+      if (spec.delivery !== "native") continue;
+      const theirs = sibling.routes.filter((r) => r.delivery === "native");
+      const clash = findOverlaps([...theirs, spec]).find((o) => o.b === spec);
+      if (clash) {
+        throw new Error(
+          `EventBuckets "${sibling.logicalName}" (route "${clash.a.name}") and "${this.name}" (route "${spec.name}") ` +
+            `of this stack route the same bucket "${key}". ${describeOverlap(key, clash)}`,
+        );
+      }
+    }
+    const pending = {
+      ...this.registered,
+      routes: [...this.routes, spec],
+      writes: new Map(this.registered.writes).set(spec, writes),
+    };
+    const all = this.stackBuckets.map((b) => (b === this.registered ? pending : b));
+    const chain = findTriggerCycle(resolvedRoutes(all), { bucket: key, route: spec.name });
+    if (chain) throw new Error(describeTriggerCycle(`Bucket "${this.name}", route "${spec.name}"`, chain));
   }
 
   /** Creates the route's EventBridge rule and binds the target to it. */

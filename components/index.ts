@@ -16,6 +16,9 @@ export {
   SharedBucketNotificationArgs,
   SharedEntryArgs,
 } from "./sharedNotification";
+export { SharedAccessPolicy, SharedAccessPolicyArgs } from "./sharedPolicy";
+export type { AccessPolicyMode } from "./resourcePolicy";
+export type { PolicyKind, PolicyStatementLike } from "./policyMerge";
 
 // Targets.
 export { LambdaTarget, LambdaTargetArgs, FunctionCode } from "./lambdaTarget";
@@ -89,6 +92,7 @@ export {
 } from "./eventTypes";
 export { ObjectFilter, encodeFilterValue, decodeS3Key, filtersOverlap } from "./objectFilter";
 export { RouteInput, RouteSpec, Delivery, NativeTargetKind, ObjectWrite } from "./routeModel";
+export type { OwnershipIdParts } from "./notificationMerge";
 
 // The payload Step Functions and webhooks receive, and how to reproduce it locally.
 export { EVENTBRIDGE_RETRY_POLICY, OBJECT_EVENT_INPUT, BUCKET_CALL_INPUT } from "./ruleTarget";

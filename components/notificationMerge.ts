@@ -12,20 +12,29 @@
  * ## Ownership Ids
  *
  * An entry belongs to this stack because of its Id, never because of its content:
- * `pulumi:<project>:<stack>:<route>`, e.g. `pulumi:photo-app:prod:thumbnails`. The Id is stable across
- * updates (it changes only when the project, stack or route is renamed) and tells a person reading
- * the bucket's configuration in the console which stack and route wrote it. It is also the
- * `configurationId` of every event the entry delivers.
+ * `pulumi:<organization>:<project>:<stack>:<route>`, e.g. `pulumi:acme:photo-app:prod:thumbnails`.
+ * The organization is part of it because project and stack names are unique only within one: two
+ * organizations' `photo-app`/`prod` stacks adopting one bucket must not claim each other's entries.
+ * The Id is stable across updates (it changes only when the organization, project, stack or route
+ * is renamed) and tells a person reading the bucket's configuration in the console which stack and
+ * route wrote it. It is also the `configurationId` of every event the entry delivers.
  *
- * Project and stack names hold letters, digits, `-`, `_` and `.`; route names the same (at most 63
- * characters, see `validateRoute`), so an Id is made of `[A-Za-z0-9._:~-]` only and splits on `:`.
- * AWS documents no length limit for notification Ids; we keep them within 255 characters, the limit S3
- * documents for its other configuration rule Ids (lifecycle, replication). When
- * `pulumi:<project>:<stack>` would leave less than 63 characters for the route, the project and the
- * stack names are shortened deterministically (see {@link ownershipNamespace}): a long name keeps its
- * first characters and ends in `~` plus 8 hex digits of a 32-bit FNV-1a digest of the full name, so
- * two long names that share a beginning still get different Ids. The digest is of the name, never
- * of the entry's content.
+ * Earlier versions wrote the legacy Id `pulumi:<project>:<stack>:<route>`. {@link parseOwnershipId}
+ * reads both. On the first `pulumi up` after the upgrade, an entry with the legacy Id that this
+ * resource's state records (it wrote it) is owned, so the update replaces it with the new Id in the
+ * same guarded write — no leftover, no duplicate delivery. A legacy entry the state does not record
+ * (state lost, or another organization's stack of the same names) is foreign: it is written back
+ * untouched and, when it overlaps one of this stack's routes, preview reports the conflict naming it.
+ *
+ * Organization, project and stack names hold letters, digits, `-`, `_` and `.`; route names the
+ * same (at most 63 characters, see `validateRoute`), so an Id is made of `[A-Za-z0-9._:~-]` only and
+ * splits on `:`. AWS documents no length limit for notification Ids (the API reference says only "an
+ * optional unique identifier"); we keep them within 255 characters, the limit S3 documents for its
+ * other configuration rule Ids (lifecycle, replication). When the namespace would leave less than 63
+ * characters for the route, the longer names are shortened deterministically (see
+ * {@link ownershipNamespace}): a long name keeps its first characters and ends in `~` plus 8 hex
+ * digits of a 32-bit FNV-1a digest of the full name, so two long names that share a beginning still
+ * get different Ids. The digest is of the name, never of the entry's content.
  */
 import { describeEventTypes, isS3EventType } from "./eventTypes";
 import { decodeS3Key, describeFilter, MAX_FILTER_VALUE_LENGTH, ObjectFilter } from "./objectFilter";
@@ -98,7 +107,7 @@ export interface S3NotificationConfiguration {
 
 /** What every entry of the resource's inputs has (the shape of `aws.s3.BucketNotification`'s entries). */
 export interface EntryInputCommon {
-  /** The ownership Id, `pulumi:<project>:<stack>:<route>`. */
+  /** The ownership Id, `pulumi:<organization>:<project>:<stack>:<route>`. */
   id: string;
   /** S3 event types. */
   events: string[];
@@ -170,7 +179,12 @@ export const MAX_ROUTE_NAME_LENGTH = 63;
 export const MAX_NAMESPACE_LENGTH = MAX_ID_LENGTH - 1 - MAX_ROUTE_NAME_LENGTH;
 
 const NAME_PART = /^[A-Za-z0-9._~-]+$/;
-const OWNERSHIP_ID = /^pulumi:([A-Za-z0-9._~-]+):([A-Za-z0-9._~-]+):([A-Za-z0-9._-]+)$/;
+const PART = "([A-Za-z0-9._~-]+)";
+const ROUTE = "([A-Za-z0-9._-]+)";
+/** `pulumi:<organization>:<project>:<stack>:<route>`, the Id written since organizations are part of it. */
+const OWNERSHIP_ID = new RegExp(`^pulumi:${PART}:${PART}:${PART}:${ROUTE}$`);
+/** `pulumi:<project>:<stack>:<route>`, the legacy Id (written by earlier versions, without the organization). */
+const LEGACY_OWNERSHIP_ID = new RegExp(`^pulumi:${PART}:${PART}:${ROUTE}$`);
 
 /** A 32-bit FNV-1a digest of `text`, as 8 hex digits (only used to shorten names, never content). */
 export function nameDigest(text: string): string {
@@ -188,33 +202,55 @@ function shorten(name: string, max: number): string {
 }
 
 /**
- * The ownership namespace of a stack: `pulumi:<project>:<stack>`, at most
- * {@link MAX_NAMESPACE_LENGTH} characters. When both names do not fit, the longer ones are shortened
- * (first characters kept, then `~` and 8 hex digits of the full name's digest), each name keeping at
- * least half of the room, so the same project and stack always give the same namespace.
+ * The ownership namespace of a stack: `pulumi:<organization>:<project>:<stack>` — what makes a stack
+ * unique across organizations (two organizations may both have a project `photos` with a stack
+ * `prod`) — at most {@link MAX_NAMESPACE_LENGTH} characters. When the names do not fit, the longer
+ * ones are shortened (first characters kept, then `~` and 8 hex digits of the full name's digest), so
+ * the same names always give the same namespace.
  *
- * @param project  the Pulumi project's name.
- * @param stack    the stack's name (not the fully qualified `org/project/stack`).
+ * Without `organization` it is the legacy namespace `pulumi:<project>:<stack>` that earlier versions
+ * wrote (kept so that their entries are recognised; see {@link parseOwnershipId}).
+ *
+ * @param project       the Pulumi project's name.
+ * @param stack         the stack's name (not the fully qualified `org/project/stack`).
+ * @param organization  the organization (`pulumi.getOrganization()`; `organization` on a DIY backend).
  * @throws Error when a name holds characters a Pulumi name cannot.
  */
-export function ownershipNamespace(project: string, stack: string): string {
-  for (const [what, name] of [
+export function ownershipNamespace(project: string, stack: string, organization?: string): string {
+  const named: (readonly [string, string])[] = [
+    ...(organization !== undefined ? [["organization", organization] as const] : []),
     ["project", project],
     ["stack", stack],
-  ] as const) {
+  ];
+  for (const [what, name] of named) {
     if (!NAME_PART.test(name)) {
       throw new Error(
         `The ${what} name "${name}" cannot be part of a notification Id: use letters, digits, "-", "_" and "." only.`,
       );
     }
   }
-  const budget = MAX_NAMESPACE_LENGTH - "pulumi:".length - 1;
-  if (project.length + stack.length <= budget) return `pulumi:${project}:${stack}`;
-  const half = Math.floor(budget / 2);
-  const projectMax = Math.max(half, budget - stack.length);
-  const p = shorten(project, projectMax);
-  const s = shorten(stack, budget - p.length);
-  return `pulumi:${p}:${s}`;
+  if (organization === undefined) {
+    const budget = MAX_NAMESPACE_LENGTH - "pulumi:".length - 1;
+    if (project.length + stack.length <= budget) return `pulumi:${project}:${stack}`;
+    const half = Math.floor(budget / 2);
+    const projectMax = Math.max(half, budget - stack.length);
+    const p = shorten(project, projectMax);
+    const s = shorten(stack, budget - p.length);
+    return `pulumi:${p}:${s}`;
+  }
+  const budget = MAX_NAMESPACE_LENGTH - "pulumi:".length - 2;
+  const parts = [organization, project, stack];
+  if (parts.join("").length <= budget) return `pulumi:${parts.join(":")}`;
+  // Each name gets an equal share; what a short name leaves over goes to the longer ones, in order.
+  const share = Math.floor(budget / 3);
+  let spare = budget - parts.reduce((n, p) => n + Math.min(p.length, share), 0);
+  const out = parts.map((p) => {
+    if (p.length <= share) return p;
+    const room = share + Math.min(spare, p.length - share);
+    spare -= room - share;
+    return shorten(p, room);
+  });
+  return `pulumi:${out.join(":")}`;
 }
 
 /**
@@ -227,10 +263,35 @@ export function ownershipId(namespace: string, route: string): string {
   return `${namespace}:${route}`;
 }
 
-/** The parts of an ownership Id, or undefined for an Id that is not one (e.g. made in the console). */
-export function parseOwnershipId(id: string): { project: string; stack: string; route: string } | undefined {
+/** The parts of an ownership Id. */
+export interface OwnershipIdParts {
+  /** The organization; undefined for a legacy Id (`pulumi:<project>:<stack>:<route>`). */
+  organization?: string;
+  /** The project. */
+  project: string;
+  /** The stack. */
+  stack: string;
+  /** The route. */
+  route: string;
+}
+
+/**
+ * The parts of an ownership Id, or undefined for an Id that is not one (e.g. made in the console).
+ * Reads both `pulumi:<organization>:<project>:<stack>:<route>` and the legacy
+ * `pulumi:<project>:<stack>:<route>` (no organization).
+ */
+export function parseOwnershipId(id: string): OwnershipIdParts | undefined {
   const m = OWNERSHIP_ID.exec(id);
-  return m ? { project: m[1], stack: m[2], route: m[3] } : undefined;
+  if (m) return { organization: m[1], project: m[2], stack: m[3], route: m[4] };
+  const legacy = LEGACY_OWNERSHIP_ID.exec(id);
+  return legacy ? { project: legacy[1], stack: legacy[2], route: legacy[3] } : undefined;
+}
+
+/** The namespace an ownership Id is in (`pulumi:<organization>:<project>:<stack>`, or legacy). */
+export function namespaceOf(parts: OwnershipIdParts): string {
+  return parts.organization === undefined
+    ? `pulumi:${parts.project}:${parts.stack}`
+    : `pulumi:${parts.organization}:${parts.project}:${parts.stack}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -436,10 +497,18 @@ function destination(e: NotificationEntry, isUnknown: (v: string) => boolean): s
 export function describeWriter(id: string, namespace: string): string {
   const owner = parseOwnershipId(id);
   if (!owner) return "another writer (not a Pulumi stack using these components, e.g. the console)";
-  if (`pulumi:${owner.project}:${owner.stack}` === namespace) {
+  if (namespaceOf(owner) === namespace) {
     return `another resource of this stack (route "${owner.route}"; adopt the bucket with one EventBucket per stack)`;
   }
-  return `stack "${owner.stack}" of project "${owner.project}" (route "${owner.route}")`;
+  if (owner.organization === undefined) {
+    const ours = parseOwnershipId(`${namespace}:x`);
+    const sameNames = ours?.project === owner.project && ours?.stack === owner.stack;
+    return (
+      `stack "${owner.stack}" of project "${owner.project}" (route "${owner.route}"; a legacy Id without the ` +
+      `organization${sameNames ? ", written by an earlier version of this stack or by a stack of the same names in another organization" : ""})`
+    );
+  }
+  return `stack "${owner.stack}" of project "${owner.project}" in organization "${owner.organization}" (route "${owner.route}")`;
 }
 
 /** The route name inside one of our Ids (the Id itself when it is not an ownership Id). */
@@ -453,7 +522,7 @@ export function routeOfId(id: string): string {
  * overlapping.
  *
  * @param bucket     the bucket's name, for messages.
- * @param namespace  this stack's namespace, `pulumi:<project>:<stack>`.
+ * @param namespace  this stack's namespace, `pulumi:<organization>:<project>:<stack>`.
  * @param ours       the desired entries.
  * @returns one message per problem; empty when all is well.
  */

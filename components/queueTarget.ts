@@ -10,7 +10,17 @@ import { AwsContext, awsContext } from "./awsContext";
 import { DeadLetterQueue, encryptionArgs } from "./deadLetterQueue";
 import { EncryptionKey } from "./encryptionKey";
 import { checkRange, LambdaTarget, sidPart } from "./lambdaTarget";
-import { sealedQueuePolicy, SourceGrant } from "./resourcePolicy";
+import {
+  AccessPolicyMode,
+  accessPolicyMode,
+  adoptedSidPrefix,
+  requiredStatements,
+  sealedQueuePolicy,
+  sharedAccessPolicy,
+  SourceGrant,
+} from "./resourcePolicy";
+import { SharedAccessPolicy } from "./sharedPolicy";
+import { Statement } from "./policyDocument";
 import { SealedList } from "./sealedList";
 import { createRuleTarget } from "./ruleTarget";
 import { BindContext, NativeBinding, NotificationTarget, RuleBindContext } from "./target";
@@ -35,7 +45,17 @@ export interface QueueTargetArgs {
     arn: string;
     /** The queue's URL. */
     url: string;
-    /** Write its queue policy (replacing the current one). Default true; false leaves it to you. */
+    /**
+     * What this stack does with the queue's access policy (see {@link AccessPolicyMode}). Default
+     * `"add-statements"`: add only this stack's statements (owner-namespaced Sids) next to every other
+     * statement, which is kept exactly as read. `"replace-entire-policy"` deletes every statement anyone
+     * else put there; `"managed-elsewhere"` writes nothing (see {@link requiredStatements}).
+     */
+    accessPolicy?: AccessPolicyMode;
+    /**
+     * @deprecated Use `accessPolicy`. `false` is `accessPolicy: "managed-elsewhere"`; `true` is the
+     * default, `"add-statements"` (it no longer replaces the policy).
+     */
     managePolicy?: boolean;
   };
   /** The consumer; an event source mapping with partial batch responses is created. */
@@ -90,8 +110,17 @@ export class QueueTarget extends pulumi.ComponentResource implements Notificatio
   readonly queue?: aws.sqs.Queue;
   /** The dead-letter queue (undefined when adopted). */
   readonly deadLetterQueue?: DeadLetterQueue;
-  /** The queue policy (undefined when adopted with `managePolicy: false`). */
-  readonly policy?: aws.sqs.QueuePolicy;
+  /**
+   * The queue policy: an `aws.sqs.QueuePolicy` for a queue created here (or adopted with
+   * `accessPolicy: "replace-entire-policy"`), a {@link SharedAccessPolicy} holding only this stack's
+   * statements for an adopted queue (the default), undefined with `"managed-elsewhere"`.
+   */
+  readonly policy?: aws.sqs.QueuePolicy | SharedAccessPolicy;
+  /**
+   * For an adopted queue whose policy this stack does not replace: the statements this stack needs in
+   * it (what `"add-statements"` writes; what whoever manages it must add with `"managed-elsewhere"`).
+   */
+  readonly requiredStatements?: pulumi.Output<Statement[]>;
   /** The consumer's event source mapping, if any. */
   readonly eventSourceMapping?: aws.lambda.EventSourceMapping;
   /** The visibility timeout, in seconds. */
@@ -139,7 +168,8 @@ export class QueueTarget extends pulumi.ComponentResource implements Notificatio
       }
       this.arn = pulumi.output(args.existing.arn);
       this.url = pulumi.output(args.existing.url);
-      if (args.existing.managePolicy !== false) {
+      const mode = accessPolicyMode(owner, args.existing);
+      if (mode === "replace-entire-policy") {
         this.policy = sealedQueuePolicy(
           `${name}-policy`,
           { url: this.url, arn: this.arn },
@@ -147,6 +177,19 @@ export class QueueTarget extends pulumi.ComponentResource implements Notificatio
           this.ctx,
           this,
         );
+      } else {
+        const sidPrefix = adoptedSidPrefix(name);
+        this.requiredStatements = requiredStatements("sqs", this.arn, this.grants, this.ctx, sidPrefix);
+        if (mode === "add-statements") {
+          this.policy = sharedAccessPolicy(
+            `${name}-policy`,
+            "sqs",
+            { arn: this.arn, url: this.url },
+            this.requiredStatements,
+            sidPrefix,
+            this,
+          );
+        }
       }
     } else {
       this.deadLetterQueue = new DeadLetterQueue(

@@ -8,7 +8,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsContext } from "./awsContext";
 import { serviceStatements, Statement } from "./policyDocument";
+import { ownershipSidPrefix, PolicyKind } from "./policyMerge";
 import { SealedList } from "./sealedList";
+import { SharedAccessPolicy } from "./sharedPolicy";
+import { stackNamespace } from "./sharedNotification";
 
 /** A service allowed to send, for one source. */
 export interface SourceGrant {
@@ -119,4 +122,102 @@ export function sealedTopicPolicy(
     },
     { parent },
   );
+}
+
+/**
+ * What this stack does with the access policy of a queue or topic it adopts (`existing`):
+ *
+ * - `"add-statements"` (default): add only this stack's statements, with owner-namespaced Sids, next
+ *   to every other statement, which is written back exactly as read (a {@link SharedAccessPolicy});
+ *   remove only them on update and delete. Nobody else loses a permission.
+ * - `"replace-entire-policy"`: write the whole policy (TLS only, plus this stack's statements) with
+ *   `aws.sqs.QueuePolicy` / `aws.sns.TopicPolicy`, **deleting every statement anyone else put there**
+ *   — only for a queue or topic that nothing else sends to.
+ * - `"managed-elsewhere"`: write nothing; whoever manages the policy must allow this stack's sources
+ *   (the target's `requiredStatements` lists them).
+ */
+export type AccessPolicyMode = "add-statements" | "replace-entire-policy" | "managed-elsewhere";
+
+const ACCESS_POLICY_MODES: readonly AccessPolicyMode[] = [
+  "add-statements",
+  "replace-entire-policy",
+  "managed-elsewhere",
+];
+
+/**
+ * The access policy mode of an adopted queue or topic, from `accessPolicy` and the deprecated
+ * `managePolicy` (`false` is `"managed-elsewhere"`; `true` is the default, `"add-statements"`).
+ *
+ * @throws Error naming the component, the field, the value and the fix.
+ */
+export function accessPolicyMode(
+  owner: string,
+  existing: { accessPolicy?: AccessPolicyMode; managePolicy?: boolean },
+): AccessPolicyMode {
+  const { accessPolicy, managePolicy } = existing;
+  if (accessPolicy !== undefined && !ACCESS_POLICY_MODES.includes(accessPolicy)) {
+    throw new Error(
+      `${owner}: "existing.accessPolicy" is ${JSON.stringify(accessPolicy)}; use "add-statements" (the default: ` +
+        `add this stack's statements next to everyone else's), "replace-entire-policy" (delete every other ` +
+        `statement) or "managed-elsewhere" (write nothing).`,
+    );
+  }
+  if (accessPolicy !== undefined && managePolicy !== undefined) {
+    throw new Error(
+      `${owner}: give "existing.accessPolicy" or the deprecated "existing.managePolicy", not both.`,
+    );
+  }
+  if (managePolicy === false) return "managed-elsewhere";
+  return accessPolicy ?? "add-statements";
+}
+
+/** The statements this stack needs in an adopted queue's or topic's policy: one per sending service. */
+export function requiredStatements(
+  kind: PolicyKind,
+  arn: pulumi.Input<string>,
+  grants: SealedList<SourceGrant>,
+  ctx: AwsContext,
+  sidPrefix: string,
+): pulumi.Output<Statement[]> {
+  const action = kind === "sqs" ? "sqs:SendMessage" : "sns:Publish";
+  return pulumi
+    .all([arn, ctx.accountId, resolvedGrants(grants)])
+    .apply(([resource, account, list]) => serviceStatements(list, [action], resource, account, sidPrefix));
+}
+
+/**
+ * This stack's statements in an adopted queue's or topic's policy, added next to everyone else's
+ * (a {@link SharedAccessPolicy}; Sids `pulumi_<digest>_<component>_<Service>`).
+ *
+ * @param name       the resource's name, `<component>-policy`.
+ * @param kind       `sqs` or `sns`.
+ * @param target     the queue's or topic's ARN, and a queue's URL.
+ * @param statements this stack's statements ({@link requiredStatements}).
+ * @param sidPrefix  their Sid prefix ({@link adoptedSidPrefix}).
+ * @param parent     the component.
+ */
+export function sharedAccessPolicy(
+  name: string,
+  kind: PolicyKind,
+  target: { arn: pulumi.Input<string>; url?: pulumi.Input<string> },
+  statements: pulumi.Output<Statement[]>,
+  sidPrefix: string,
+  parent: pulumi.Resource,
+): SharedAccessPolicy {
+  return new SharedAccessPolicy(
+    name,
+    {
+      kind,
+      arn: target.arn,
+      url: target.url,
+      sidPrefix,
+      statements: statements as pulumi.Output<unknown> as pulumi.Output<Record<string, unknown>[]>,
+    },
+    { parent },
+  );
+}
+
+/** The Sid prefix of an adopted queue's or topic's statements in the running stack. */
+export function adoptedSidPrefix(component: string): string {
+  return ownershipSidPrefix(stackNamespace(), component);
 }

@@ -25,7 +25,10 @@ export type NativeTargetKind = "lambda" | "sns" | "sqs";
 
 /** Where a target writes objects, so that a route that would trigger its own target is refused. */
 export interface ObjectWrite {
-  /** `"self"` for the bucket the route is on, otherwise the bucket's name. */
+  /**
+   * `"self"` for the bucket the route is on, otherwise the bucket written to: its physical name when
+   * known (what {@link findTriggerCycle} compares), or any other text that names no bucket of the stack.
+   */
   bucket: "self" | string;
   /** The keys written, as a filter (prefix and/or suffix). */
   filter: ObjectFilter;
@@ -165,15 +168,111 @@ export function describeOverlap(bucket: string, o: Overlap, kind = "Routes"): st
 export function findSelfTriggers(routes: readonly RouteSpec[]): { route: RouteSpec; write: ObjectWrite }[] {
   const out: { route: RouteSpec; write: ObjectWrite }[] = [];
   for (const route of routes) {
-    const createsFire = route.events.some((e) =>
-      expandEventType(e).some((t) => t.startsWith("s3:ObjectCreated:")),
-    );
-    if (!createsFire) continue;
+    if (!firesOnCreate(route)) continue;
     for (const write of route.writes) {
       if (write.bucket === "self" && filtersOverlap(route.filter, write.filter)) out.push({ route, write });
     }
   }
   return out;
+}
+
+/** The routes of one bucket component, as {@link findTriggerCycle} sees them. */
+export interface BucketRoutes {
+  /**
+   * The physical bucket: its name when known, else a text unique to the component that no bucket name
+   * can be (e.g. `<EventBucket "media">`). Components with the same key are the same bucket.
+   */
+  bucket: string;
+  /** How messages name it, e.g. `bucket "team-media" (EventBucket "media")`. */
+  label: string;
+  /** Its routes. A write to `"self"` is a write to this bucket; any other names a bucket key. */
+  routes: readonly RouteSpec[];
+}
+
+/** One link of a trigger chain: a route whose target writes objects another route is notified of. */
+export interface TriggerStep {
+  /** The bucket the route is on. */
+  bucket: BucketRoutes;
+  /** The route notified. */
+  route: RouteSpec;
+  /** Where its target writes: objects the next step's route is notified of. */
+  write: ObjectWrite;
+}
+
+function firesOnCreate(route: RouteSpec): boolean {
+  return route.events.some((e) => expandEventType(e).some((t) => t.startsWith("s3:ObjectCreated:")));
+}
+
+/**
+ * A chain of routes that triggers itself forever, through the route `start`: its target writes
+ * objects that a route (on this bucket or on another, compared by physical bucket) is notified of on
+ * creation, whose target writes objects that ... the first route is notified of again. A route whose
+ * target writes into its own filter is the chain of one step. Buckets with the same key are one
+ * physical bucket, whichever components hold their routes.
+ *
+ * @param buckets  every bucket component of the stack with its routes.
+ * @param start    the bucket key and route name the chain must go through (the route being added).
+ * @returns the chain's steps from `start`, or undefined when there is none.
+ */
+export function findTriggerCycle(
+  buckets: readonly BucketRoutes[],
+  start: { bucket: string; route: string },
+): TriggerStep[] | undefined {
+  type Node = { bucket: BucketRoutes; route: RouteSpec };
+  const nodes: Node[] = buckets.flatMap((b) =>
+    b.routes.filter(firesOnCreate).map((route) => ({ bucket: b, route })),
+  );
+  const first = nodes.find((n) => n.bucket.bucket === start.bucket && n.route.name === start.route);
+  if (!first) return undefined;
+  const next = (n: Node): { to: Node; write: ObjectWrite }[] =>
+    n.route.writes.flatMap((write) => {
+      const key = write.bucket === "self" ? n.bucket.bucket : write.bucket;
+      return nodes
+        .filter((m) => m.bucket.bucket === key && filtersOverlap(m.route.filter, write.filter))
+        .map((to) => ({ to, write }));
+    });
+  // Breadth first from the start, so the shortest chain is reported.
+  const via = new Map<Node, { from: Node; write: ObjectWrite }>();
+  const queue: Node[] = [first];
+  const seen = new Set<Node>();
+  while (queue.length > 0) {
+    const n = queue.shift()!;
+    for (const { to, write } of next(n)) {
+      if (to === first) {
+        const steps: TriggerStep[] = [{ ...n, write }];
+        for (let at = n; at !== first;) {
+          const back = via.get(at)!;
+          steps.unshift({ ...back.from, write: back.write });
+          at = back.from;
+        }
+        return steps;
+      }
+      if (seen.has(to)) continue;
+      seen.add(to);
+      via.set(to, { from: n, write });
+      queue.push(to);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The message for a trigger chain of two steps or more, or of one step across bucket components
+ * (a chain of one step within one component is {@link validateBucketRoutes}' message).
+ */
+export function describeTriggerCycle(owner: string, steps: readonly TriggerStep[]): string {
+  const parts = steps.map((s, i) => {
+    const to = steps[(i + 1) % steps.length];
+    const lead = i === 0 ? `its target ${s.route.target}` : `sends them to ${s.route.target}, which`;
+    return (
+      `${lead} writes objects (${describeFilter(s.write.filter)}) into ${to.bucket.label}, where route ` +
+      `"${to.route.name}" (${describeFilter(to.route.filter)})`
+    );
+  });
+  return (
+    `${owner}: ${parts.join(" ")} is notified of them again: every object written triggers the chain again, ` +
+    `forever. At one of these steps write to a prefix outside the next route's filter, or narrow that route's filter.`
+  );
 }
 
 /**

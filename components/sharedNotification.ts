@@ -11,7 +11,8 @@
  *
  * ## Ownership
  *
- * This stack's entries carry Ids `pulumi:<project>:<stack>:<route>` (see `notificationMerge`). An
+ * This stack's entries carry Ids `pulumi:<organization>:<project>:<stack>:<route>` (see `notificationMerge`,
+ * which also says how entries with the legacy Id of earlier versions are treated). An
  * entry is this resource's when its Id is in its state (written by it) or in its inputs (about to be
  * written); update replaces only those, delete removes only those; every other entry is foreign and
  * is written back untouched. An entry that already carries an Id this resource is about to write
@@ -99,7 +100,7 @@ export interface SharedNotificationInputs {
   bucket: string;
   /** The bucket's region: the S3 client is created there. */
   region: string;
-  /** This stack's ownership namespace, `pulumi:<project>:<stack>`; every entry Id starts with it. */
+  /** This stack's ownership namespace, `pulumi:<organization>:<project>:<stack>`; every entry Id starts with it. */
   namespace: string;
   /** Whether this stack needs the bucket's EventBridge delivery on. */
   eventbridge: boolean;
@@ -470,7 +471,7 @@ export function sharedNotificationProvider(
 
 /** One entry of {@link SharedBucketNotificationArgs}: `aws.s3.BucketNotification`'s shape, Id = route name. */
 export interface SharedEntryArgs {
-  /** The route's name; written as `pulumi:<project>:<stack>:<id>`. */
+  /** The route's name; written as `pulumi:<organization>:<project>:<stack>:<id>`. */
   id: string;
   /** S3 event types. */
   events: string[];
@@ -512,17 +513,33 @@ export interface SharedBucketNotificationArgs {
   >;
   /** Turn the bucket's EventBridge delivery on (never turned off by this resource). Default false. */
   eventbridge?: pulumi.Input<boolean>;
-  /** The ownership namespace. Default `pulumi:<project>:<stack>` of the running program. */
+  /** The ownership namespace. Default {@link stackNamespace}: `pulumi:<organization>:<project>:<stack>` of the running program. */
   namespace?: string;
 }
 
 let defaultProvider: pulumi.dynamic.ResourceProvider | undefined;
 
 /**
+ * The ownership namespace of the running stack: `pulumi:<organization>:<project>:<stack>`. The
+ * organization is `pulumi.getOrganization()`: the Pulumi Cloud organization, or `organization` on a
+ * DIY backend (what the engine reports there). An engine too old to report one (the language host
+ * then throws "Missing organization name") is taken as `organization` too, the DIY backend's value.
+ */
+export function stackNamespace(): string {
+  let organization: string;
+  try {
+    organization = pulumi.getOrganization() || "organization";
+  } catch {
+    organization = "organization";
+  }
+  return ownershipNamespace(pulumi.getProject(), pulumi.getStack(), organization);
+}
+
+/**
  * This stack's entries in a bucket's notification configuration, next to everyone else's. Its type
  * is `pulumi-nodejs:dynamic:Resource`; its inputs have `aws.s3.BucketNotification`'s shape
  * (`bucket`, `lambdaFunctions`, `queues`, `topics`, `eventbridge`) plus `region` and `namespace`,
- * with Ids `pulumi:<project>:<stack>:<route>`. See the module comment for ownership, the EventBridge
+ * with Ids `pulumi:<organization>:<project>:<stack>:<route>`. See the module comment for ownership, the EventBridge
  * switch, preview-time conflicts and concurrent writers.
  */
 export class SharedBucketNotification extends pulumi.dynamic.Resource {
@@ -530,7 +547,7 @@ export class SharedBucketNotification extends pulumi.dynamic.Resource {
   declare readonly bucket: pulumi.Output<string>;
   /** The bucket's region. */
   declare readonly region: pulumi.Output<string>;
-  /** This stack's namespace, `pulumi:<project>:<stack>`. */
+  /** This stack's namespace, `pulumi:<organization>:<project>:<stack>`. */
   declare readonly namespace: pulumi.Output<string>;
   /** Whether this stack needs (and keeps on) EventBridge delivery. */
   declare readonly eventbridge: pulumi.Output<boolean>;
@@ -555,7 +572,7 @@ export class SharedBucketNotification extends pulumi.dynamic.Resource {
     opts?: pulumi.CustomResourceOptions,
     provider?: pulumi.dynamic.ResourceProvider,
   ) {
-    const namespace = args.namespace ?? ownershipNamespace(pulumi.getProject(), pulumi.getStack());
+    const namespace = args.namespace ?? stackNamespace();
     const named = <T extends SharedEntryArgs>(list: EntryList<T> | undefined): Promise<T[]> =>
       Promise.resolve(list ?? []).then((l) => l.map((e) => ({ ...e, id: ownershipId(namespace, e.id) })));
     super(

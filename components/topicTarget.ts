@@ -11,7 +11,17 @@ import { DeadLetterQueue } from "./deadLetterQueue";
 import { assertCustomerManagedKey, EncryptionKey } from "./encryptionKey";
 import { LambdaTarget } from "./lambdaTarget";
 import { QueueTarget } from "./queueTarget";
-import { sealedTopicPolicy, SourceGrant } from "./resourcePolicy";
+import {
+  AccessPolicyMode,
+  accessPolicyMode,
+  adoptedSidPrefix,
+  requiredStatements,
+  sealedTopicPolicy,
+  sharedAccessPolicy,
+  SourceGrant,
+} from "./resourcePolicy";
+import { SharedAccessPolicy } from "./sharedPolicy";
+import { Statement } from "./policyDocument";
 import { SealedList } from "./sealedList";
 import { createRuleTarget } from "./ruleTarget";
 import { BindContext, NativeBinding, NotificationTarget, RuleBindContext } from "./target";
@@ -59,7 +69,17 @@ export interface TopicTargetArgs {
   existing?: {
     /** The topic's ARN: a standard topic (a `.fifo` topic is refused; S3 cannot deliver to FIFO). */
     arn: string;
-    /** Write its topic policy (replacing the current one). Default true; false leaves it to you. */
+    /**
+     * What this stack does with the topic's access policy (see {@link AccessPolicyMode}). Default
+     * `"add-statements"`: add only this stack's statements (owner-namespaced Sids) next to every other
+     * statement, which is kept exactly as read. `"replace-entire-policy"` deletes every statement anyone
+     * else put there; `"managed-elsewhere"` writes nothing (see {@link requiredStatements}).
+     */
+    accessPolicy?: AccessPolicyMode;
+    /**
+     * @deprecated Use `accessPolicy`. `false` is `accessPolicy: "managed-elsewhere"`; `true` is the
+     * default, `"add-statements"` (it no longer replaces the policy).
+     */
     managePolicy?: boolean;
   };
   /**
@@ -128,8 +148,17 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
   readonly topic?: aws.sns.Topic;
   /** The topic's key, when this component created or was given one. */
   readonly kmsKey?: EncryptionKey;
-  /** The topic policy (undefined when adopted with `managePolicy: false`). */
-  readonly policy?: aws.sns.TopicPolicy;
+  /**
+   * The topic policy: an `aws.sns.TopicPolicy` for a topic created here (or adopted with
+   * `accessPolicy: "replace-entire-policy"`), a {@link SharedAccessPolicy} holding only this stack's
+   * statements for an adopted topic (the default), undefined with `"managed-elsewhere"`.
+   */
+  readonly policy?: aws.sns.TopicPolicy | SharedAccessPolicy;
+  /**
+   * For an adopted topic whose policy this stack does not replace: the statements this stack needs in
+   * it (what `"add-statements"` writes; what whoever manages it must add with `"managed-elsewhere"`).
+   */
+  readonly requiredStatements?: pulumi.Output<Statement[]>;
   /** Where deliveries to subscribers go after SNS's retries fail. */
   readonly deliveryFailures?: DeadLetterQueue;
   /** The subscriptions. */
@@ -167,8 +196,22 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
         );
       }
       this.arn = pulumi.output(args.existing.arn);
-      if (args.existing.managePolicy !== false) {
+      const mode = accessPolicyMode(owner, args.existing);
+      if (mode === "replace-entire-policy") {
         this.policy = sealedTopicPolicy(`${name}-policy`, this.arn, this.grants, this.ctx, this);
+      } else {
+        const sidPrefix = adoptedSidPrefix(name);
+        this.requiredStatements = requiredStatements("sns", this.arn, this.grants, this.ctx, sidPrefix);
+        if (mode === "add-statements") {
+          this.policy = sharedAccessPolicy(
+            `${name}-policy`,
+            "sns",
+            { arn: this.arn },
+            this.requiredStatements,
+            sidPrefix,
+            this,
+          );
+        }
       }
     } else {
       const encryption = args.kmsKeyArn ? undefined : (args.encryption ?? "create");

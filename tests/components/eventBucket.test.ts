@@ -624,7 +624,7 @@ describe("EventBucket", () => {
         const { runProgram } = await import("../../components/testing/mockEngine");
         return runProgram(async () => {
           const bucket = new EventBucket("late");
-          await new Promise((resolve) => setImmediate(resolve)); // after the seal: immediates run in order
+          await new Promise((resolve) => setImmediate(resolve)); // after the seal (the first microtask after the constructor)
           bucket.addRoute({ name: "too-late", events: ["created"], target: new QueueTarget("q") });
         });
       })();

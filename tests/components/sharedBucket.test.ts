@@ -7,7 +7,7 @@ import { SharedBucketNotification } from "../../components/sharedNotification";
 const NOTIFICATION = "aws:s3/bucketNotification:BucketNotification";
 const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
 const ACCOUNT = "123456789012";
-const NAMESPACE = "pulumi:s3-event-routes:test";
+const NAMESPACE = "pulumi:organization:s3-event-routes:test";
 
 const depNames = (r: RecordedResource) => r.dependencies.map((u) => u.split("::").pop());
 

@@ -19,8 +19,8 @@ type Provider = pulumi.dynamic.ResourceProvider<SharedNotificationInputs, Shared
 
 const BUCKET = "shared-uploads";
 const REGION = "eu-west-1";
-const A = "pulumi:photos:prod";
-const B = "pulumi:billing:prod";
+const A = "pulumi:acme:photos:prod";
+const B = "pulumi:acme:billing:prod";
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const fn = (name: string) => `arn:aws:lambda:${REGION}:111122223333:function:${name}`;
 const queue = (name: string) => `arn:aws:sqs:${REGION}:111122223333:${name}`;
@@ -266,7 +266,7 @@ describe("SharedBucketNotification provider", () => {
       const result = await provider.check!({} as SharedNotificationInputs, inputs(A, { queues: [wide] }));
       assert.match(
         result.failures?.[0]?.reason ?? "",
-        /overlaps the entry "pulumi:billing:prod:invoices" that stack "prod" of project "billing" \(route "invoices"\) keeps on the bucket \(prefix "invoices\/" → arn:aws:sqs:eu-west-1:111122223333:invoices\)/,
+        /overlaps the entry "pulumi:acme:billing:prod:invoices" that stack "prod" of project "billing" in organization "acme" \(route "invoices"\) keeps on the bucket \(prefix "invoices\/" → arn:aws:sqs:eu-west-1:111122223333:invoices\)/,
       );
     });
 
@@ -378,6 +378,36 @@ describe("SharedBucketNotification provider", () => {
         QueueConfigurations: [CONSOLE_AUDIT, asS3(invoices)],
         TopicConfigurations: [asS3(docs)],
       });
+    });
+
+    it("migrates an entry written with the legacy Id (no organization) to the new Id in one write, foreign entries kept", async () => {
+      // Prepare: what an earlier version wrote and recorded, next to the console's entries.
+      withConsoleEntries(s3);
+      const LEGACY = "pulumi:photos:prod";
+      const legacyArchive = { ...archive, id: `${LEGACY}:archive` };
+      const written = (await provider.create(inputs(LEGACY, { queues: [legacyArchive] }))).outs!;
+      const puts = s3.puts;
+      // Act: the same route, now namespaced with the organization.
+      await provider.update!(BUCKET, written, inputs(A, { queues: [archive] }));
+      // Assess: one Put; the legacy entry is gone, the new one is there, the console's entries untouched.
+      assert.equal(s3.puts, puts + 1);
+      assert.deepEqual(s3.get(BUCKET), {
+        LambdaFunctionConfigurations: [CONSOLE_LOGS],
+        QueueConfigurations: [CONSOLE_AUDIT, asS3(archive)],
+      });
+    });
+
+    it("treats a legacy-Id entry the state does not record as foreign: kept, and named at preview when it overlaps", async () => {
+      s3.edit(BUCKET, (c) => {
+        c.QueueConfigurations = [
+          asS3({ ...archive, id: "pulumi:photos:prod:archive" }) as QueueConfiguration,
+        ];
+      });
+      const result = await provider.check!({} as SharedNotificationInputs, inputs(A, { queues: [archive] }));
+      assert.match(
+        result.failures?.[0]?.reason ?? "",
+        /overlaps the entry "pulumi:photos:prod:archive" that stack "prod" of project "photos" \(route "archive"; a legacy Id without the organization, written by an earlier version of this stack or by a stack of the same names in another organization\) keeps on the bucket/,
+      );
     });
 
     it("writes nothing when the bucket already holds what it should", async () => {
@@ -618,7 +648,7 @@ describe("SharedBucketNotification provider", () => {
       const error = await rejection(b.diff!(BUCKET, bState, inputs(B, { queues: [invoices] })));
       assert.match(
         error.message,
-        /^Bucket "shared-uploads": entry "pulumi:billing:prod:invoices" of route "invoices" .* was removed outside Pulumi/,
+        /^Bucket "shared-uploads": entry "pulumi:acme:billing:prod:invoices" of route "invoices" .* was removed outside Pulumi/,
       );
     });
   });

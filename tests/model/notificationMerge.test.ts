@@ -9,6 +9,7 @@ import {
   nameDigest,
   ownershipId,
   ownershipNamespace,
+  describeWriter,
   parseOwnershipId,
   sameConfiguration,
   splitConfiguration,
@@ -41,6 +42,71 @@ describe("ownership Ids", () => {
     assert.equal(shortProject.length, MAX_NAMESPACE_LENGTH);
     assert.ok(shortProject.startsWith("pulumi:app:sss"));
     assert.equal(ownershipNamespace("app", "dev"), "pulumi:app:dev");
+  });
+
+  it("read pulumi:<organization>:<project>:<stack>:<route>, so two organizations' stacks of the same names stay apart", () => {
+    const acme = ownershipId(ownershipNamespace("photo-app", "prod", "acme"), "thumbnails");
+    const globex = ownershipId(ownershipNamespace("photo-app", "prod", "globex"), "thumbnails");
+    assert.equal(acme, "pulumi:acme:photo-app:prod:thumbnails");
+    assert.notEqual(acme, globex);
+    assert.deepEqual(parseOwnershipId(acme), {
+      organization: "acme",
+      project: "photo-app",
+      stack: "prod",
+      route: "thumbnails",
+    });
+    // The legacy Id (no organization) still parses, without an organization.
+    assert.deepEqual(parseOwnershipId("pulumi:photo-app:prod:thumbnails"), {
+      project: "photo-app",
+      stack: "prod",
+      route: "thumbnails",
+    });
+  });
+
+  it("shorten long organization, project and stack names deterministically within 255 characters", () => {
+    const org = `o${"g".repeat(99)}`;
+    const project = `p${"r".repeat(99)}`;
+    const stack = `s${"t".repeat(99)}`;
+    const ns = ownershipNamespace(project, stack, org);
+    assert.equal(ns, ownershipNamespace(project, stack, org), "stable across runs");
+    assert.equal(ns.length, MAX_NAMESPACE_LENGTH);
+    assert.equal(
+      ns,
+      // 182 characters for three names: 60 each, the 2 left over go to the first.
+      `pulumi:${org.slice(0, 53)}~${nameDigest(org)}:${project.slice(0, 51)}~${nameDigest(project)}:` +
+        `${stack.slice(0, 51)}~${nameDigest(stack)}`,
+    );
+    assert.ok(ownershipId(ns, "r".repeat(63)).length <= MAX_ID_LENGTH);
+    assert.equal(parseOwnershipId(ownershipId(ns, "route"))?.route, "route");
+    assert.notEqual(
+      ownershipNamespace(project, stack, `${org}x`),
+      ownershipNamespace(project, stack, `${org}y`),
+    );
+    // Short names are left whole; the long one takes the rest of the room.
+    const long = ownershipNamespace("app", "s".repeat(300), "acme");
+    assert.equal(long.length, MAX_NAMESPACE_LENGTH);
+    assert.ok(long.startsWith("pulumi:acme:app:sss"));
+    assert.throws(
+      () => ownershipNamespace("app", "dev", "my org"),
+      /^Error: The organization name "my org" cannot be part of a notification Id/,
+    );
+  });
+
+  it("name the writer of a foreign entry: another organization, or a legacy Id of the same names", () => {
+    const ns = ownershipNamespace("photo-app", "prod", "acme");
+    assert.equal(
+      describeWriter("pulumi:globex:photo-app:prod:thumbs", ns),
+      'stack "prod" of project "photo-app" in organization "globex" (route "thumbs")',
+    );
+    assert.equal(
+      describeWriter("pulumi:photo-app:prod:thumbs", ns),
+      'stack "prod" of project "photo-app" (route "thumbs"; a legacy Id without the organization, written by an ' +
+        "earlier version of this stack or by a stack of the same names in another organization)",
+    );
+    assert.equal(
+      describeWriter("pulumi:acme:photo-app:prod:other", ns),
+      'another resource of this stack (route "other"; adopt the bucket with one EventBucket per stack)',
+    );
   });
 
   it("refuse names a Pulumi name cannot hold", () => {

@@ -13,7 +13,14 @@ import {
   validateObjectFilter,
   filterMatchesKey,
 } from "../../components/objectFilter";
-import { findOverlaps, validateBucketRoutes, validateRoute, RouteSpec } from "../../components/routeModel";
+import {
+  describeTriggerCycle,
+  findOverlaps,
+  findTriggerCycle,
+  validateBucketRoutes,
+  validateRoute,
+  RouteSpec,
+} from "../../components/routeModel";
 
 describe("event catalogue", () => {
   it("expands wildcard families to their concrete types", () => {
@@ -208,5 +215,82 @@ describe("route validation", () => {
       [{ bucket: "self", filter: { prefix: "thumbnails/" } }],
     );
     assert.doesNotThrow(() => validateBucketRoutes("uploads", [safe]));
+  });
+});
+
+describe("trigger chains across buckets (findTriggerCycle)", () => {
+  const route = (
+    name: string,
+    prefix: string,
+    writes: { bucket: string; prefix: string }[],
+    events: EventSelector[] = ["created"],
+  ) =>
+    validateRoute(
+      "b",
+      { name, events, filter: { prefix } },
+      0,
+      `lambda "${name}"`,
+      writes.map((w) => ({ bucket: w.bucket, filter: { prefix: w.prefix } })),
+    );
+
+  it("follows A → B → A by physical bucket name and returns the steps from the route being added", () => {
+    const a = {
+      bucket: "a-bucket",
+      label: 'bucket "a-bucket"',
+      routes: [route("fwd", "in/", [{ bucket: "b-bucket", prefix: "out/" }])],
+    };
+    const b = {
+      bucket: "b-bucket",
+      label: 'bucket "b-bucket"',
+      routes: [route("back", "out/", [{ bucket: "a-bucket", prefix: "in/x/" }])],
+    };
+    const steps = findTriggerCycle([a, b], { bucket: "b-bucket", route: "back" });
+    assert.deepEqual(
+      steps?.map((s) => [s.bucket.bucket, s.route.name, s.write.bucket]),
+      [
+        ["b-bucket", "back", "a-bucket"],
+        ["a-bucket", "fwd", "b-bucket"],
+      ],
+    );
+    assert.equal(
+      describeTriggerCycle('Bucket "b", route "back"', steps!),
+      'Bucket "b", route "back": its target lambda "back" writes objects (prefix "in/x/") into bucket "a-bucket", where ' +
+        'route "fwd" (prefix "in/") sends them to lambda "fwd", which writes objects (prefix "out/") into bucket ' +
+        '"b-bucket", where route "back" (prefix "out/") is notified of them again: every object written triggers the ' +
+        "chain again, forever. At one of these steps write to a prefix outside the next route's filter, or narrow that route's filter.",
+    );
+  });
+
+  it("treats two components with the same key as one bucket, and finds chains of three", () => {
+    const a1 = { bucket: "a", label: "a1", routes: [route("r1", "1/", [{ bucket: "b", prefix: "2/" }])] };
+    const b = { bucket: "b", label: "b", routes: [route("r2", "2/", [{ bucket: "a", prefix: "3/" }])] };
+    const a2 = { bucket: "a", label: "a2", routes: [route("r3", "3/", [{ bucket: "self", prefix: "1/" }])] };
+    const steps = findTriggerCycle([a1, b, a2], { bucket: "a", route: "r1" });
+    assert.deepEqual(
+      steps?.map((s) => s.route.name),
+      ["r1", "r2", "r3"],
+    );
+  });
+
+  it("finds nothing when a chain ends: disjoint filters, a route not on creation, or another bucket", () => {
+    const a = { bucket: "a", label: "a", routes: [route("r1", "in/", [{ bucket: "b", prefix: "out/" }])] };
+    const disjoint = {
+      bucket: "b",
+      label: "b",
+      routes: [route("r2", "out/", [{ bucket: "a", prefix: "done/" }])],
+    };
+    assert.equal(findTriggerCycle([a, disjoint], { bucket: "a", route: "r1" }), undefined);
+    const onRemoval = {
+      bucket: "b",
+      label: "b",
+      routes: [route("r2", "out/", [{ bucket: "a", prefix: "in/" }], ["removed"])],
+    };
+    assert.equal(findTriggerCycle([a, onRemoval], { bucket: "a", route: "r1" }), undefined);
+    const elsewhere = {
+      bucket: "b",
+      label: "b",
+      routes: [route("r2", "out/", [{ bucket: "c", prefix: "in/" }])],
+    };
+    assert.equal(findTriggerCycle([a, elsewhere], { bucket: "a", route: "r1" }), undefined);
   });
 });

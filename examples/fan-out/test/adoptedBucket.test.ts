@@ -41,12 +41,12 @@ describe("examples/fan-out on an adopted bucket", () => {
     assert.deepEqual(inputs, {
       bucket: "legacy-uploads",
       region: "us-east-1",
-      namespace: `pulumi:${PROJECT}:test`,
+      namespace: `pulumi:organization:${PROJECT}:test`,
       eventbridge: false,
       lambdaFunctions: [],
       queues: [
         {
-          id: `pulumi:${PROJECT}:test:audit`,
+          id: `pulumi:organization:${PROJECT}:test:audit`,
           events: ["s3:ObjectCreated:*"],
           filterPrefix: "incoming/",
           queueArn: `arn:aws:sqs:us-east-1:${ACCOUNT}:audit-mock`,
