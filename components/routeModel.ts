@@ -27,7 +27,7 @@ export type NativeTargetKind = "lambda" | "sns" | "sqs";
 export interface ObjectWrite {
   /**
    * `"self"` for the bucket the route is on, otherwise the bucket written to: its physical name when
-   * known (what {@link findTriggerCycle} compares), or any other text that names no bucket of the stack.
+   * known (what `findTriggerCycle` compares), or any other text that names no bucket of the stack.
    */
   bucket: "self" | string;
   /** The keys written, as a filter (prefix and/or suffix). */

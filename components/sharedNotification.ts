@@ -513,7 +513,7 @@ export interface SharedBucketNotificationArgs {
   >;
   /** Turn the bucket's EventBridge delivery on (never turned off by this resource). Default false. */
   eventbridge?: pulumi.Input<boolean>;
-  /** The ownership namespace. Default {@link stackNamespace}: `pulumi:<organization>:<project>:<stack>` of the running program. */
+  /** The ownership namespace. Default (`stackNamespace()`): `pulumi:<organization>:<project>:<stack>` of the running program. */
   namespace?: string;
 }
 

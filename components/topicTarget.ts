@@ -73,7 +73,7 @@ export interface TopicTargetArgs {
      * What this stack does with the topic's access policy (see {@link AccessPolicyMode}). Default
      * `"add-statements"`: add only this stack's statements (owner-namespaced Sids) next to every other
      * statement, which is kept exactly as read. `"replace-entire-policy"` deletes every statement anyone
-     * else put there; `"managed-elsewhere"` writes nothing (see {@link requiredStatements}).
+     * else put there; `"managed-elsewhere"` writes nothing (see the target's `requiredStatements`).
      */
     accessPolicy?: AccessPolicyMode;
     /**
