@@ -62,6 +62,8 @@ export class DeadLetterQueue extends pulumi.ComponentResource {
   /**
    * Lets a service send failed messages here for one source (e.g. `sns.amazonaws.com` for a
    * subscription of a topic, `events.amazonaws.com` for a rule).
+   *
+   * @internal
    */
   grantSend(service: string, sourceArn: pulumi.Input<string>, who: string): void {
     this.grants.add({ service, sourceArn }, who);

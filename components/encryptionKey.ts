@@ -116,6 +116,8 @@ export class EncryptionKey extends pulumi.ComponentResource {
    * @param service    e.g. `s3.amazonaws.com`, `sns.amazonaws.com`, `events.amazonaws.com`.
    * @param sourceArn  the bucket, topic or rule that sends.
    * @param who        who asks, for the error if the key policy is already final.
+   *
+   * @internal
    */
   grantService(service: string, sourceArn: pulumi.Input<string>, who: string): void {
     this.grants.add({ service, sourceArn }, who);

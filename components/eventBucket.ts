@@ -110,7 +110,24 @@ interface NativeEntry {
   dependsOn: pulumi.Resource[];
 }
 
-/** An S3 bucket that routes its events. */
+/**
+ * An S3 bucket that routes its events: secure defaults, and every route in one notification.
+ *
+ * @example
+ * ```ts
+ * import { EventBucket, QueueTarget, TopicTarget } from "s3-event-routes";
+ *
+ * const jobs = new QueueTarget("jobs", { consumerTimeoutSeconds: 60 });
+ * const alerts = new TopicTarget("alerts", {
+ *   subscriptions: [{ protocol: "email", endpoint: "ops@example.com" }],
+ * });
+ * const uploads = new EventBucket("uploads", {
+ *   routes: [{ name: "jobs", events: ["created"], filter: { prefix: "jobs/", suffix: ".json" }, target: jobs }],
+ * });
+ * uploads.addRoute({ name: "deletions", events: ["s3:ObjectRemoved:*"], target: alerts });
+ * export const bucketName = uploads.bucketName;
+ * ```
+ */
 export class EventBucket extends pulumi.ComponentResource {
   /** The component's logical name. */
   readonly logicalName: string;

@@ -114,15 +114,68 @@ export function resolveEventSelectors(selectors: readonly string[], owner: strin
     } else if (isS3EventType(selector)) {
       types = [selector];
     } else {
+      const suggestion = closestEventSelector(String(selector));
       throw new Error(
         `${owner}: unknown event type "${selector}". Use a friendly name (${Object.keys(FRIENDLY_EVENT_NAMES).join(", ")}) ` +
-          `or an exact S3 event type such as "s3:ObjectCreated:Put" or "s3:ObjectCreated:*".`,
+          `or an exact S3 event type such as "s3:ObjectCreated:Put" or "s3:ObjectCreated:*".` +
+          (suggestion ? ` Did you mean "${suggestion}"?` : ""),
       );
     }
     for (const t of types) if (!out.includes(t)) out.push(t);
   }
   const wildcards = out.filter((t) => WILDCARD.has(t));
   return out.filter((t) => WILDCARD.has(t) || !wildcards.some((w) => t.startsWith(w.slice(0, -1))));
+}
+
+/** Every selector a route accepts: friendly names, then S3's exact types (wildcards last per family). */
+const ALL_SELECTORS: readonly EventSelector[] = [
+  ...(Object.keys(FRIENDLY_EVENT_NAMES) as FriendlyEventName[]),
+  ...CONCRETE_EVENT_TYPES,
+  ...WILDCARD_EVENT_TYPES,
+];
+
+/** Levenshtein distance between two strings (insertions, deletions, substitutions). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j] + 1,
+        current[j - 1] + 1,
+        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/**
+ * The selector a misspelt one most likely meant, for "did you mean": the same name in other case, or
+ * with the `s3:` prefix or the `:*` wildcard it lacks; otherwise the nearest by edit distance, when at
+ * most 3 edits (and fewer than a third of its length) away. Undefined when nothing is that close.
+ */
+export function closestEventSelector(selector: string): EventSelector | undefined {
+  const wanted = selector.trim().toLowerCase();
+  const forms = [wanted, `s3:${wanted}`, `${wanted}:*`, `s3:${wanted}:*`, `${wanted}*`];
+  for (const form of forms) {
+    const exact = ALL_SELECTORS.find((s) => s.toLowerCase() === form);
+    if (exact) return exact;
+  }
+  let best: EventSelector | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of ALL_SELECTORS) {
+    const d = Math.min(
+      editDistance(wanted, candidate.toLowerCase()),
+      editDistance(`s3:${wanted}`, candidate.toLowerCase()),
+    );
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return bestDistance <= 3 && bestDistance * 3 < wanted.length ? best : undefined;
 }
 
 /** The concrete event types two lists have in common (wildcards expanded), in catalogue order. */

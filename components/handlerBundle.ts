@@ -10,11 +10,15 @@
  *   archive. When those platform packages are not installed the bundler throws, naming the
  *   package and the npm command that installs it, instead of shipping a zip that fails at cold start.
  * - Bundles are cached per process: one esbuild run per handler, architecture and option set.
+ * - esbuild, sharp and what the handlers' sources import (Powertools, zod, exifr) are optional peer
+ *   dependencies of the package: a program that deploys no reference handler installs none of them.
+ *   They are looked up when a handler is bundled, and a missing one fails with the exact
+ *   `npm install` command (see {@link missingHandlerPackages}), never with esbuild's "Could not resolve".
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, sep } from "node:path";
+import { dirname, join, parse, relative, sep } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { buildSync } from "esbuild";
+import type * as esbuild from "esbuild";
 
 /** The reference handlers that can be bundled. */
 export const HANDLER_NAMES = ["thumbnail", "metadata", "replicate", "queue-consumer"] as const;
@@ -73,6 +77,34 @@ const NATIVE_MODULES: Readonly<Record<HandlerName, readonly string[]>> = {
   "queue-consumer": [],
 };
 
+/** What bundles every reference handler, and what every handler's source imports (handlers/shared). */
+const COMMON_PACKAGES = [
+  "esbuild",
+  "@aws-lambda-powertools/batch",
+  "@aws-lambda-powertools/idempotency",
+  "@aws-lambda-powertools/logger",
+  "@aws-lambda-powertools/parser",
+  "zod",
+] as const;
+
+/** What one handler imports beyond {@link COMMON_PACKAGES}. */
+const HANDLER_PACKAGES: Readonly<Record<HandlerName, readonly string[]>> = {
+  thumbnail: ["sharp"],
+  metadata: ["sharp", "exifr"],
+  replicate: [],
+  "queue-consumer": [],
+};
+
+/**
+ * The optional peer dependencies of this package that bundling a reference handler needs: esbuild,
+ * the packages its source imports (bundled into `index.js`), and sharp for the image handlers.
+ *
+ * @internal
+ */
+export function handlerPackages(name: HandlerName): string[] {
+  return [...COMMON_PACKAGES, ...HANDLER_PACKAGES[name]];
+}
+
 const CPU: Readonly<Record<LambdaArchitecture, string>> = { x86_64: "x64", arm64: "arm64" };
 
 /** Files a Lambda never loads: type declarations, ESM twins of CJS files, C++ sources, docs. */
@@ -86,6 +118,7 @@ interface PackageJson {
   version: string;
   dependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
 }
 
 const readPackage = (dir: string): PackageJson => JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
@@ -134,12 +167,7 @@ function sharpPackages(
   options: Required<BundleOptions>,
 ): { dir: string; archivePath: string }[] {
   const modules = options.nodeModules;
-  const sharpDir = join(modules, "sharp");
-  if (!existsSync(join(sharpDir, "package.json"))) {
-    throw new Error(
-      `bundleHandler("${name}"): the handler needs sharp, which is not installed in ${modules}. Run npm install in ${options.projectRoot}.`,
-    );
-  }
+  const sharpDir = join(modules, "sharp"); // there: checked by requireHandlerPackages
   const sharp = readPackage(sharpDir);
   const cpu = CPU[options.architecture];
   const platformName = `@img/sharp-linux-${cpu}`;
@@ -204,6 +232,60 @@ export function nativeModulesDir(projectRoot: string): string {
   }
 }
 
+/** The range this package declares for a peer dependency (its package.json), for the install command. */
+function peerRange(name: string): string | undefined {
+  return readPackage(packageRoot()).peerDependencies?.[name];
+}
+
+/**
+ * The packages {@link handlerPackages} lists that are not installed where they are looked up: esbuild
+ * where Node resolves it from this module, sharp in `nodeModules`, the rest where esbuild resolves the
+ * handler's imports (from `<projectRoot>/handlers/<name>/` upwards).
+ *
+ * @internal
+ */
+export function missingHandlerPackages(name: HandlerName, options?: BundleOptions): string[] {
+  const resolved = resolveOptions(options);
+  const from = join(resolved.projectRoot, "handlers", name);
+  const top = parse(from).root;
+  return handlerPackages(name).filter((pkg) => {
+    if (pkg === "esbuild") return !loadable("esbuild");
+    if (pkg === "sharp") return !existsSync(join(resolved.nodeModules, "sharp", "package.json"));
+    return findPackage(pkg, from, top) === undefined;
+  });
+}
+
+/** Whether Node can load a package from this module. */
+function loadable(pkg: string): boolean {
+  try {
+    require.resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Throws when a package bundling `name` needs is not installed: the error names the owner (the
+ * function or component the user called), every missing package and the command that installs them.
+ *
+ * @internal
+ */
+export function requireHandlerPackages(owner: string, name: HandlerName, options?: BundleOptions): void {
+  const missing = missingHandlerPackages(name, options);
+  if (missing.length === 0) return;
+  const specs = missing.map((pkg) => {
+    const range = peerRange(pkg);
+    return range ? `${pkg}@${range}` : pkg;
+  });
+  throw new Error(
+    `${owner}: the ${name} reference handler is bundled when the program runs and needs ${missing.join(", ")}, ` +
+      `which ${missing.length === 1 ? "is" : "are"} not installed (optional peer dependencies of s3-event-routes, ` +
+      `left out for programs without reference handlers). Install ${missing.length === 1 ? "it" : "them"} with: ` +
+      `npm install ${specs.join(" ")}`,
+  );
+}
+
 function resolveOptions(options: BundleOptions | undefined): Required<BundleOptions> {
   const projectRoot = options?.projectRoot ?? packageRoot();
   return {
@@ -221,8 +303,9 @@ function resolveOptions(options: BundleOptions | undefined): Required<BundleOpti
  *
  * @param name - which reference handler.
  * @param options - architecture (default x86_64), source map (default off), minify (default on).
- * @throws Error naming the missing native package and the npm command that installs it; Error for an
- *   unknown handler name or a package above Lambda's unzipped size limit.
+ * @throws Error naming the missing packages (esbuild, Powertools, zod, exifr, sharp and sharp's
+ *   Lambda platform packages) and the npm command that installs them; Error for an unknown handler
+ *   name or a package above Lambda's unzipped size limit.
  */
 export function bundleHandler(name: HandlerName, options?: BundleOptions): HandlerBundle {
   if (!(HANDLER_NAMES as readonly string[]).includes(name)) {
@@ -239,12 +322,16 @@ export function bundleHandler(name: HandlerName, options?: BundleOptions): Handl
   const cacheKey = JSON.stringify([name, resolved]);
   const cached = cache.get(cacheKey);
   if (cached) return cached;
+  requireHandlerPackages(`bundleHandler("${name}")`, name, resolved);
 
   const natives = NATIVE_MODULES[name];
   const packages = natives.includes("sharp") ? sharpPackages(name, resolved) : [];
 
   const entry = join(resolved.projectRoot, "handlers", name, "index.ts");
   if (!existsSync(entry)) throw new Error(`bundleHandler("${name}"): ${entry} does not exist.`);
+  // Loaded here, not at the top: esbuild is an optional peer dependency (checked just above).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { buildSync } = require("esbuild") as typeof esbuild;
   const result = buildSync({
     entryPoints: [entry],
     absWorkingDir: resolved.projectRoot,

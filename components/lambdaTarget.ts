@@ -79,11 +79,34 @@ export interface LambdaTargetArgs {
   protect?: boolean;
 }
 
-/** A Lambda function that S3 (and, later, queues and topics) invoke. */
+/**
+ * A Lambda function that S3 (and, later, queues and topics) invoke, with its role, log group,
+ * scoped permission per bucket and an on-failure queue for asynchronous invokes.
+ *
+ * @example
+ * ```ts
+ * import * as pulumi from "@pulumi/pulumi";
+ * import { EventBucket, LambdaTarget } from "s3-event-routes";
+ *
+ * const resize = new LambdaTarget("resize", {
+ *   code: { code: new pulumi.asset.FileArchive("./resize"), handler: "index.handler" },
+ *   timeoutSeconds: 60,
+ * });
+ * new EventBucket("photos").addRoute({ name: "resize", events: ["created"], filter: { prefix: "raw/" }, target: resize });
+ * ```
+ */
 export class LambdaTarget extends pulumi.ComponentResource implements NotificationTarget {
-  /** `lambda "<name>"`. */
+  /**
+   * `lambda "<name>"`.
+   *
+   * @internal
+   */
   readonly label: string;
-  /** Where the function writes objects. */
+  /**
+   * Where the function writes objects.
+   *
+   * @internal
+   */
   readonly writes: readonly TargetWrite[];
   /** The function's ARN. */
   readonly arn: pulumi.Output<string>;
@@ -101,6 +124,8 @@ export class LambdaTarget extends pulumi.ComponentResource implements Notificati
    * What must exist before anything sends the function events: its role policy (empty when
    * adopted). The function itself does not wait for it, so that it is created alongside; every
    * event source of this package depends on these, and so should any the program adds.
+   *
+   * @internal
    */
   readonly readyForEvents: pulumi.Resource[];
   /** The on-failure dead-letter queue of asynchronous invokes. */
@@ -232,7 +257,11 @@ export class LambdaTarget extends pulumi.ComponentResource implements Notificati
     this.registerOutputs({ arn: this.arn, functionName: this.functionName });
   }
 
-  /** The dead-letter queues of this target, for alarms. */
+  /**
+   * The dead-letter queues of this target, for alarms.
+   *
+   * @internal
+   */
   deadLetterQueues(): DeadLetterQueue[] {
     return [this.onFailure];
   }
@@ -241,6 +270,8 @@ export class LambdaTarget extends pulumi.ComponentResource implements Notificati
    * Adds a statement to the function's role. Only for functions this component built.
    *
    * @throws Error for an adopted function, whose role this stack does not manage.
+   *
+   * @internal
    */
   grant(statement: StatementInput, who: string): void {
     if (!this.statements) {
@@ -251,7 +282,11 @@ export class LambdaTarget extends pulumi.ComponentResource implements Notificati
     this.statements.add(statement, who);
   }
 
-  /** Allows the bucket to invoke the function (once per bucket) and lets the function read its objects. */
+  /**
+   * Allows the bucket to invoke the function (once per bucket) and lets the function read its objects.
+   *
+   * @internal
+   */
   bindNative(ctx: BindContext): NativeBinding {
     let permission = this.permissions.get(ctx.bucketName);
     if (!permission) {
@@ -272,7 +307,11 @@ export class LambdaTarget extends pulumi.ComponentResource implements Notificati
     return { kind: "lambda", arn: this.arn, dependsOn: [permission, ...this.readyForEvents] };
   }
 
-  /** Lets the rule invoke the function, retried and dead-lettered, and read the route's objects. */
+  /**
+   * Lets the rule invoke the function, retried and dead-lettered, and read the route's objects.
+   *
+   * @internal
+   */
   bindRule(ctx: RuleBindContext): aws.cloudwatch.EventTarget {
     const permission = new aws.lambda.Permission(
       `${this.name}-from-${ctx.ruleKey}`,

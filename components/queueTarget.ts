@@ -92,11 +92,31 @@ export interface QueueTargetArgs {
   protect?: boolean;
 }
 
-/** A standard SQS queue fed by S3 events (and topics). */
+/**
+ * A standard SQS queue fed by S3 events (and topics), with a dead-letter queue, a policy scoped to
+ * the bucket and account, and a visibility timeout of at least 6 × its consumer's timeout.
+ *
+ * @example
+ * ```ts
+ * import { EventBucket, QueueTarget, queueConsumerHandler } from "s3-event-routes";
+ *
+ * const consumer = queueConsumerHandler("ingest-consumer");
+ * const ingest = new QueueTarget("ingest", { consumer: { function: consumer.target, batchSize: 10 } });
+ * new EventBucket("uploads").addRoute({ name: "ingest", events: ["created"], filter: { prefix: "incoming/" }, target: ingest });
+ * ```
+ */
 export class QueueTarget extends pulumi.ComponentResource implements NotificationTarget {
-  /** `sqs "<name>"`. */
+  /**
+   * `sqs "<name>"`.
+   *
+   * @internal
+   */
   readonly label: string;
-  /** A queue writes no objects. */
+  /**
+   * A queue writes no objects.
+   *
+   * @internal
+   */
   readonly writes = [];
   /** The queue's ARN. */
   readonly arn: pulumi.Output<string>;
@@ -272,12 +292,20 @@ export class QueueTarget extends pulumi.ComponentResource implements Notificatio
     this.registerOutputs({ arn: this.arn, url: this.url });
   }
 
-  /** What must exist before anyone delivers here: the resource policy and the key policy. */
+  /**
+   * What must exist before anyone delivers here: the resource policy and the key policy.
+   *
+   * @internal
+   */
   deliveryDependencies(): pulumi.Resource[] {
     return [this.policy, this.kmsKey?.policy].filter((r): r is NonNullable<typeof r> => r !== undefined);
   }
 
-  /** The dead-letter queues of this target, for alarms. */
+  /**
+   * The dead-letter queues of this target, for alarms.
+   *
+   * @internal
+   */
   deadLetterQueues(): DeadLetterQueue[] {
     return [
       ...new Set([this.deadLetterQueue, this.failures].filter((q): q is DeadLetterQueue => q !== undefined)),
@@ -290,13 +318,19 @@ export class QueueTarget extends pulumi.ComponentResource implements Notificatio
    * @param service    e.g. `s3.amazonaws.com`, `sns.amazonaws.com`, `events.amazonaws.com`.
    * @param sourceArn  the bucket, topic or rule that sends.
    * @param who        who asks, for the error if the policy is already final.
+   *
+   * @internal
    */
   grantSend(service: string, sourceArn: pulumi.Input<string>, who: string): void {
     this.grants.add({ service, sourceArn }, who);
     this.kmsKey?.grantService(service, sourceArn, who);
   }
 
-  /** Lets the bucket send (once per bucket); the notification depends on the queue policy. */
+  /**
+   * Lets the bucket send (once per bucket); the notification depends on the queue policy.
+   *
+   * @internal
+   */
   bindNative(ctx: BindContext): NativeBinding {
     if (!this.bound.has(ctx.bucketName)) {
       this.grantSend("s3.amazonaws.com", ctx.bucketArn, `Bucket "${ctx.bucketName}"`);
@@ -305,7 +339,11 @@ export class QueueTarget extends pulumi.ComponentResource implements Notificatio
     return { kind: "sqs", arn: this.arn, dependsOn: this.deliveryDependencies() };
   }
 
-  /** Lets the rule send to the queue; events that still fail go to the queue's DLQ. */
+  /**
+   * Lets the rule send to the queue; events that still fail go to the queue's DLQ.
+   *
+   * @internal
+   */
   bindRule(ctx: RuleBindContext): aws.cloudwatch.EventTarget {
     this.grantSend("events.amazonaws.com", ctx.rule.arn, `Rule "${ctx.ruleKey}"`);
     return createRuleTarget(`${this.name}-${ctx.ruleKey}`, ctx, {

@@ -8,7 +8,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EventBucket } from "./eventBucket";
-import { bundleHandler, HandlerName, LambdaArchitecture } from "./handlerBundle";
+import { bundleHandler, HandlerName, LambdaArchitecture, requireHandlerPackages } from "./handlerBundle";
 import { LambdaTarget, LambdaTargetArgs, sidPart } from "./lambdaTarget";
 import { StatementInput } from "./policyDocument";
 import { LAG_TARGET_VARIABLE } from "../handlers/shared/lagMetric";
@@ -85,8 +85,13 @@ function table(
   );
 }
 
-/** Builds a reference handler's LambdaTarget, with idempotency when asked. */
+/**
+ * Builds a reference handler's LambdaTarget, with idempotency when asked. First checks that what
+ * bundling needs is installed (esbuild, Powertools, zod, sharp: optional peer dependencies), so a
+ * missing package fails before any resource is declared, naming `owner` and the install command.
+ */
 function deploy(
+  owner: string,
   name: string,
   handler: HandlerName,
   settings: HandlerSettings,
@@ -99,6 +104,8 @@ function deploy(
   },
   opts?: pulumi.ComponentResourceOptions,
 ): HandlerDeployment {
+  const architecture = settings.architecture ?? "x86_64";
+  requireHandlerPackages(owner, handler, { architecture });
   // The handler's delivery-lag metric is dimensioned by this name, one value per function.
   const environment: Record<string, pulumi.Input<string>> = { ...o.environment, [LAG_TARGET_VARIABLE]: name };
   const statements = [...o.statements];
@@ -113,7 +120,6 @@ function deploy(
       Resource: idempotencyTable.arn,
     });
   }
-  const architecture = settings.architecture ?? "x86_64";
   const bundle = bundleHandler(handler, { architecture });
   const target = new LambdaTarget(
     name,
@@ -190,6 +196,7 @@ export function thumbnailHandler(
     );
   }
   return deploy(
+    `thumbnailHandler "${name}"`,
     name,
     "thumbnail",
     args,
@@ -221,8 +228,11 @@ export function metadataIndexHandler(
   } = {},
   opts?: pulumi.ComponentResourceOptions,
 ): HandlerDeployment {
+  const owner = `metadataIndexHandler "${name}"`;
+  requireHandlerPackages(owner, "metadata", { architecture: args.architecture ?? "x86_64" });
   const indexTable = table(`${name}-index`, "pk", "expiresAt", args, opts?.parent);
   return deploy(
+    owner,
     name,
     "metadata",
     args,
@@ -264,6 +274,7 @@ export function replicationHandler(
     ...(args.replicateDeletes === false ? [] : ["s3:DeleteObject"]),
   ];
   return deploy(
+    `replicationHandler "${name}"`,
     name,
     "replicate",
     args,
@@ -289,5 +300,12 @@ export function queueConsumerHandler(
   args: HandlerSettings = {},
   opts?: pulumi.ComponentResourceOptions,
 ): HandlerDeployment {
-  return deploy(name, "queue-consumer", args, { environment: {}, statements: [] }, opts);
+  return deploy(
+    `queueConsumerHandler "${name}"`,
+    name,
+    "queue-consumer",
+    args,
+    { environment: {}, statements: [] },
+    opts,
+  );
 }

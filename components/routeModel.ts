@@ -41,8 +41,12 @@ export interface RouteInput {
    * A letter or digit, then at most 62 letters, digits, `.`, `_` or `-`. Default `route<n>` (its position, from 1).
    */
   name?: string;
-  /** Friendly names (`"created"`, `"removed"`, ...) or exact S3 event types (`"s3:ObjectCreated:Put"`). */
-  events: readonly (EventSelector | string)[];
+  /**
+   * Friendly names (`"created"`, `"removed"`, ...) or exact S3 event types (`"s3:ObjectCreated:Put"`),
+   * typed from the catalogue: a misspelt name (`"s3:ObjectCreated:Putt"`) does not compile, and from
+   * JavaScript it fails at construction with the closest valid name.
+   */
+  events: readonly EventSelector[];
   /**
    * Which objects; omitted means the whole bucket. Literal prefix and suffix as the keys are written
    * (no `*` wildcards, no leading `/`), each at most 1,024 characters once URL-encoded.

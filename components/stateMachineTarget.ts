@@ -156,11 +156,32 @@ export function processingWorkflowDefinition(
   };
 }
 
-/** A state machine that EventBridge starts for each matching S3 event. */
+/**
+ * A state machine that EventBridge starts for each matching S3 event (S3 cannot start one itself):
+ * the bucket's route goes through EventBridge, with a role, retries and a dead-letter queue.
+ *
+ * @example
+ * ```ts
+ * import { EventBucket, StateMachineTarget } from "s3-event-routes";
+ *
+ * const review = new StateMachineTarget("review", {
+ *   definition: { StartAt: "Recorded", States: { Recorded: { Type: "Pass", End: true } } },
+ * });
+ * new EventBucket("documents").addRoute({ name: "review", events: ["removed"], target: review });
+ * ```
+ */
 export class StateMachineTarget extends pulumi.ComponentResource implements RuleTarget {
-  /** `sfn "<name>"`. */
+  /**
+   * `sfn "<name>"`.
+   *
+   * @internal
+   */
   readonly label: string;
-  /** A state machine writes no objects through this product. */
+  /**
+   * A state machine writes no objects through this product.
+   *
+   * @internal
+   */
   readonly writes: readonly TargetWrite[] = [];
   /** The state machine's ARN. */
   readonly arn: pulumi.Output<string>;
@@ -342,12 +363,20 @@ export class StateMachineTarget extends pulumi.ComponentResource implements Rule
     this.registerOutputs({ arn: this.arn });
   }
 
-  /** The dead-letter queues of this target, for alarms. */
+  /**
+   * The dead-letter queues of this target, for alarms.
+   *
+   * @internal
+   */
   deadLetterQueues(): DeadLetterQueue[] {
     return [this.deadLetterQueue];
   }
 
-  /** Starts the machine for each event of the rule, with the stable payload as input. */
+  /**
+   * Starts the machine for each event of the rule, with the stable payload as input.
+   *
+   * @internal
+   */
   bindRule(ctx: RuleBindContext): aws.cloudwatch.EventTarget {
     const object = ctx.object;
     if (object && this.statements) {

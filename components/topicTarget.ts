@@ -131,11 +131,35 @@ export const HTTPS_DELIVERY_POLICY = {
   throttlePolicy: { maxReceivesPerSecond: 10 },
 };
 
-/** A standard SNS topic fed by S3 events and fanned out to subscribers. */
+/**
+ * A standard SNS topic fed by S3 events and fanned out to subscribers (email, SMS, HTTPS, SQS,
+ * Lambda), encrypted with a customer-managed key by default, each subscription with a dead-letter queue.
+ *
+ * @example
+ * ```ts
+ * import { EventBucket, TopicTarget } from "s3-event-routes";
+ *
+ * const activity = new TopicTarget("activity", {
+ *   subscriptions: [
+ *     { protocol: "email", endpoint: "team@example.com" },
+ *     { protocol: "https", endpoint: "https://hooks.example.com/s3" },
+ *   ],
+ * });
+ * new EventBucket("shared").addRoute({ name: "activity", events: ["created", "removed"], target: activity });
+ * ```
+ */
 export class TopicTarget extends pulumi.ComponentResource implements NotificationTarget {
-  /** `sns "<name>"`. */
+  /**
+   * `sns "<name>"`.
+   *
+   * @internal
+   */
   readonly label: string;
-  /** A topic writes no objects. */
+  /**
+   * A topic writes no objects.
+   *
+   * @internal
+   */
   readonly writes = [];
   /** The topic's ARN. */
   readonly arn: pulumi.Output<string>;
@@ -352,18 +376,30 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
     return [this.policy, this.kmsKey?.policy].filter((r): r is NonNullable<typeof r> => r !== undefined);
   }
 
-  /** The dead-letter queues of this target, for alarms. */
+  /**
+   * The dead-letter queues of this target, for alarms.
+   *
+   * @internal
+   */
   deadLetterQueues(): DeadLetterQueue[] {
     return [this.deliveryFailures, this.ruleFailures].filter((q): q is DeadLetterQueue => q !== undefined);
   }
 
-  /** Lets a service publish for one source, and use the topic's key. */
+  /**
+   * Lets a service publish for one source, and use the topic's key.
+   *
+   * @internal
+   */
   grantPublish(service: string, sourceArn: pulumi.Input<string>, who: string): void {
     this.grants.add({ service, sourceArn }, who);
     this.kmsKey?.grantService(service, sourceArn, who);
   }
 
-  /** Lets the bucket publish (once per bucket); the notification depends on the topic policy. */
+  /**
+   * Lets the bucket publish (once per bucket); the notification depends on the topic policy.
+   *
+   * @internal
+   */
   bindNative(ctx: BindContext): NativeBinding {
     if (!this.bound.has(ctx.bucketName)) {
       this.grantPublish("s3.amazonaws.com", ctx.bucketArn, `Bucket "${ctx.bucketName}"`);
@@ -372,7 +408,11 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
     return { kind: "sns", arn: this.arn, dependsOn: this.deliveryDependencies() };
   }
 
-  /** Lets the rule publish to the topic; events that still fail go to a dead-letter queue. */
+  /**
+   * Lets the rule publish to the topic; events that still fail go to a dead-letter queue.
+   *
+   * @internal
+   */
   bindRule(ctx: RuleBindContext): aws.cloudwatch.EventTarget {
     this.grantPublish("events.amazonaws.com", ctx.rule.arn, `Rule "${ctx.ruleKey}"`);
     this.ruleFailures ??= new DeadLetterQueue(`${this.name}-rule-failures`, {}, { parent: this });

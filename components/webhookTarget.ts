@@ -180,11 +180,35 @@ export function requireSecret(value: unknown, owner: string, field: string): pul
   return pulumi.secret(pulumi.output(checked));
 }
 
-/** An external HTTPS endpoint that receives S3 events through an EventBridge API destination. */
+/**
+ * An external HTTPS endpoint that receives S3 events through an EventBridge API destination (a
+ * connection holding the secret, a rate limit, retries on 401/407/409/429/5xx, then a dead-letter queue).
+ *
+ * @example
+ * ```ts
+ * import * as pulumi from "@pulumi/pulumi";
+ * import { EventBucket, WebhookTarget } from "s3-event-routes";
+ *
+ * const config = new pulumi.Config();
+ * const partner = new WebhookTarget("partner", {
+ *   endpoint: "https://partner.example.com/s3-events",
+ *   auth: { type: "apiKey", header: "x-api-key", value: config.requireSecret("partnerApiKey") },
+ * });
+ * new EventBucket("exports").addRoute({ name: "partner", events: ["created"], filter: { suffix: ".csv" }, target: partner });
+ * ```
+ */
 export class WebhookTarget extends pulumi.ComponentResource implements RuleTarget {
-  /** `webhook "<name>"`. */
+  /**
+   * `webhook "<name>"`.
+   *
+   * @internal
+   */
   readonly label: string;
-  /** A webhook writes no objects. */
+  /**
+   * A webhook writes no objects.
+   *
+   * @internal
+   */
   readonly writes: readonly TargetWrite[] = [];
   /** The connection (auth; its secret is in Secrets Manager). */
   readonly connection: aws.cloudwatch.EventConnection;
@@ -329,12 +353,20 @@ export class WebhookTarget extends pulumi.ComponentResource implements RuleTarge
     });
   }
 
-  /** The dead-letter queues of this target, for alarms. */
+  /**
+   * The dead-letter queues of this target, for alarms.
+   *
+   * @internal
+   */
   deadLetterQueues(): DeadLetterQueue[] {
     return [this.deadLetterQueue];
   }
 
-  /** Sends each event of the rule to the endpoint, as the stable payload. */
+  /**
+   * Sends each event of the rule to the endpoint, as the stable payload.
+   *
+   * @internal
+   */
   bindRule(ctx: RuleBindContext): aws.cloudwatch.EventTarget {
     return createRuleTarget(`${this.name}-${ctx.ruleKey}`, ctx, {
       arn: this.destination.arn,

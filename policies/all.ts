@@ -1,6 +1,19 @@
 /**
  * Every policy of the pack, in the order the pack reports them. The pack entry (`index.ts`) and the
  * offline checker both take this list; tests import the policies one by one.
+ *
+ * Imported as `s3-event-routes/policies` to compose a CrossGuard pack of your own (needs
+ * `@pulumi/policy`, a dependency of the package):
+ *
+ * @example
+ * ```ts
+ * import { PolicyPack } from "@pulumi/policy";
+ * import { policies } from "s3-event-routes/policies";
+ *
+ * new PolicyPack("my-s3-events", { policies });
+ * ```
+ *
+ * @module s3-event-routes/policies
  */
 import { Policies } from "@pulumi/policy";
 import {

@@ -579,6 +579,7 @@ describe("EventBucket", () => {
       const q = () => new QueueTarget("q");
       assert.match(
         await runError(
+          // @ts-expect-error -- not an event name: what a JavaScript caller can still pass
           () => new EventBucket("b", { routes: [{ name: "r", events: ["ObjectCreated"], target: q() }] }),
         ),
         /^Bucket "b", route "r": unknown event type "ObjectCreated"\. Use a friendly name/,

@@ -4,6 +4,7 @@ import {
   resolveEventSelectors,
   sharedEventTypes,
   eventNameMatches,
+  EventSelector,
 } from "../../components/eventTypes";
 import {
   encodeFilterValue,
@@ -47,7 +48,7 @@ describe("event catalogue", () => {
     assert.throws(
       () => resolveEventSelectors(["s3:ObjectCreated"], 'Bucket "b", route "r"'),
       new Error(
-        'Bucket "b", route "r": unknown event type "s3:ObjectCreated". Use a friendly name (created, removed, restored, tagging, acl, lifecycle, lifecycle-expiration, lifecycle-transition, intelligent-tiering, replication, reduced-redundancy-lost) or an exact S3 event type such as "s3:ObjectCreated:Put" or "s3:ObjectCreated:*".',
+        'Bucket "b", route "r": unknown event type "s3:ObjectCreated". Use a friendly name (created, removed, restored, tagging, acl, lifecycle, lifecycle-expiration, lifecycle-transition, intelligent-tiering, replication, reduced-redundancy-lost) or an exact S3 event type such as "s3:ObjectCreated:Put" or "s3:ObjectCreated:*". Did you mean "s3:ObjectCreated:*"?',
       ),
     );
     assert.throws(
@@ -117,7 +118,7 @@ describe("object filters", () => {
 describe("route validation", () => {
   const spec = (
     name: string,
-    events: string[],
+    events: EventSelector[],
     filter = {},
     delivery: "native" | "eventbridge" = "native",
   ): RouteSpec => validateRoute("uploads", { name, events, filter, delivery }, 0, `target-${name}`);
@@ -222,7 +223,7 @@ describe("trigger chains across buckets (findTriggerCycle)", () => {
     name: string,
     prefix: string,
     writes: { bucket: string; prefix: string }[],
-    events = ["created"],
+    events: EventSelector[] = ["created"],
   ) =>
     validateRoute(
       "b",

@@ -3,6 +3,7 @@
  * no AWS account. Configuration is given to the engine as `pulumi config set` would store it.
  */
 import { strict as assert } from "node:assert";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { one, ofType, RecordedResource, runProgram } from "s3-event-routes/testing";
 import { ACCOUNT } from "./engine";
@@ -139,5 +140,14 @@ describe("examples/fan-out", () => {
       "partner-destination",
     );
     assert.equal(destination.inputs.invocationEndpoint, "https://partner.example.com/s3-events");
+  });
+
+  it("installs no sharp: no image handler here, and sharp is an optional peer of the package", () => {
+    for (const pkg of ["sharp", "@img", "exifr"]) {
+      assert.equal(existsSync(join(__dirname, "..", "node_modules", pkg)), false, `${pkg} is not installed`);
+    }
+    assert.throws(() => require.resolve("sharp", { paths: [join(__dirname, "..")] }), {
+      code: "MODULE_NOT_FOUND",
+    });
   });
 });
