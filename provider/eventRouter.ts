@@ -9,7 +9,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EventBucket, Route } from "../components";
+import { EventBucket, Route as BucketRoute } from "../components";
 import { EventRouterArgs, RouteTableRow } from "./routerArgs";
 import { assertPlainData, routerErrors } from "./routerErrors";
 import { buildTargets } from "./routerTargets";
@@ -59,7 +59,7 @@ export class EventRouter extends pulumi.ComponentResource {
     }
     const targets = buildTargets(name, owner, args.targets, this);
     const names = [...targets.keys()];
-    const routes: Route[] = args.routes.map((r, i) => {
+    const routes: BucketRoute[] = args.routes.map((r, i) => {
       const where = `route "${r?.name ?? `route${i + 1}`}"`;
       const found = typeof r?.target === "string" ? targets.get(r.target) : undefined;
       if (!found) throw new Error(routerErrors.unknownTarget(owner, where, "target", r?.target, names));

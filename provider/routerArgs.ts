@@ -123,7 +123,7 @@ export interface PolicyStatement {
 }
 
 /** Where a function writes objects, so that a route that would trigger on them is refused. */
-export interface ObjectWriteArgs {
+export interface ObjectWrite {
   /** The bucket written to, by its physical name (the router's bucket when it equals `bucketName`). */
   bucketName: string;
   /** The key prefix written. */
@@ -163,7 +163,7 @@ export interface LambdaSettings {
   /** Further statements for the function's role. */
   policyStatements?: PolicyStatement[];
   /** Where the function writes objects. */
-  writes?: ObjectWriteArgs[];
+  writes?: ObjectWrite[];
 }
 
 /** A queue target. */
@@ -193,7 +193,7 @@ export interface QueueSettings {
 }
 
 /** One subscriber of a topic target. */
-export interface SubscriptionArgs {
+export interface TopicSubscription {
   /** The protocol. */
   protocol: SubscriptionProtocol;
   /** The address, number or URL (email, sms, https). */
@@ -213,7 +213,7 @@ export interface TopicSettings {
   /** An existing customer-managed key ARN (instead of `encryption`). */
   kmsKeyArn?: string;
   /** Subscribers. */
-  subscriptions?: SubscriptionArgs[];
+  subscriptions?: TopicSubscription[];
 }
 
 /** A state machine target. Give exactly one of `definition`, `workflowProcessor` and `existingArn`. */
@@ -239,7 +239,7 @@ export interface StateMachineSettings {
 }
 
 /** How a webhook authenticates. */
-export interface WebhookAuthArgs {
+export interface WebhookAuth {
   /** The scheme. */
   type: WebhookAuthType;
   /** The API key's header (apiKey), e.g. `x-api-key`. */
@@ -266,7 +266,7 @@ export interface WebhookSettings {
   /** The receiving endpoint, `https://`. */
   endpoint: string;
   /** How to authenticate. */
-  auth: WebhookAuthArgs;
+  auth: WebhookAuth;
   /** HTTP method, POST or PUT. Default POST. */
   httpMethod?: HttpMethod;
   /** Requests per second, 1 to 300. Default 10. */
@@ -280,7 +280,7 @@ export interface WebhookSettings {
 }
 
 /** A target: its kind, and the settings of that kind. */
-export interface TargetArgs {
+export interface Target {
   /** A name unique in the router; routes and other targets refer to it, and its resources are named `<router>-<name>`. */
   name: string;
   /** What the target is; give only the settings of this kind. */
@@ -298,7 +298,7 @@ export interface TargetArgs {
 }
 
 /** A route: which events, which objects, which target. */
-export interface RouteArgs {
+export interface Route {
   /** A name unique on the bucket. Default `route<n>`. */
   name?: string;
   /** Friendly names (`created`, `removed`, ...) or S3 event types (`s3:ObjectCreated:Put`). */
@@ -326,9 +326,9 @@ export interface EventRouterArgs {
   /** What to do with a native route that would overlap another. Default `error`. */
   onOverlap?: OverlapHandling;
   /** The targets. */
-  targets: TargetArgs[];
+  targets: Target[];
   /** The routes. */
-  routes: RouteArgs[];
+  routes: Route[];
 }
 
 /** One row of the route table. */

@@ -16,16 +16,16 @@ import {
   StateMachineTarget,
   Subscription,
   TopicTarget,
-  WebhookAuth,
+  WebhookAuth as ComponentWebhookAuth,
   WebhookTarget,
 } from "../components";
 import { routerErrors } from "./routerErrors";
 import {
   PolicyStatement,
-  SubscriptionArgs,
-  TargetArgs,
+  TopicSubscription,
+  Target,
   TargetKind,
-  WebhookAuthArgs,
+  WebhookAuth,
   WebhookAuthType,
 } from "./routerArgs";
 
@@ -71,7 +71,7 @@ function statements(list: PolicyStatement[] | undefined) {
 export function buildTargets(
   router: string,
   owner: string,
-  targets: TargetArgs[],
+  targets: Target[],
   parent: pulumi.Resource,
 ): Map<string, BuiltTarget> {
   targets.forEach((t, i) => {
@@ -104,7 +104,7 @@ export function buildTargets(
     }
     return found;
   };
-  const add = (t: TargetArgs, b: Omit<BuiltTarget, "kind">) => built.set(t.name, { kind: t.kind, ...b });
+  const add = (t: Target, b: Omit<BuiltTarget, "kind">) => built.set(t.name, { kind: t.kind, ...b });
   const ofKind = (kind: TargetKind) => targets.filter((t) => t.kind === kind);
 
   for (const t of ofKind(TargetKind.Lambda)) {
@@ -238,7 +238,7 @@ export function buildTargets(
 function subscription(
   owner: string,
   target: string,
-  sub: SubscriptionArgs,
+  sub: TopicSubscription,
   index: number,
   ref: (where: string, field: string, value: unknown, wanted: TargetKind) => BuiltTarget,
 ): Subscription {
@@ -274,7 +274,7 @@ function subscription(
 }
 
 /** The component's auth from the plain form; the secret is passed as given, so the component checks it is one. */
-function webhookAuth(owner: string, target: string, auth: WebhookAuthArgs): WebhookAuth {
+function webhookAuth(owner: string, target: string, auth: WebhookAuth): ComponentWebhookAuth {
   const need = (field: "header" | "username" | "tokenUrl" | "clientId"): string => {
     const value = auth[field];
     if (typeof value !== "string") throw new Error(routerErrors.authField(owner, target, auth.type, field));
@@ -298,6 +298,6 @@ function webhookAuth(owner: string, target: string, auth: WebhookAuthArgs): Webh
       };
     default:
       // The component names the choices.
-      return { type: auth?.type } as unknown as WebhookAuth;
+      return { type: auth?.type } as unknown as ComponentWebhookAuth;
   }
 }

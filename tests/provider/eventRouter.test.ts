@@ -32,7 +32,7 @@ function args(change: (a: EventRouterArgs) => void = () => {}): EventRouterArgs 
 
 describe("EventRouter (in-process, mock engine)", () => {
   it("builds the components under the router: one notification, targets named <router>-<target>", async () => {
-    const { resources } = await run(() => new EventRouter("r", args()));
+    const { resources } = await run(() => void new EventRouter("r", args()));
     const router = one(resources, "s3-event-routes:index:EventRouter", "r");
     assert.equal(one(resources, "s3-event-routes:index:EventBucket", "r").parent, router.urn);
     assert.equal(one(resources, "s3-event-routes:index:LambdaTarget", "r-fn").parent, router.urn);
@@ -52,7 +52,7 @@ describe("EventRouter (in-process, mock engine)", () => {
   it("adopts a bucket by name, and a function and queue by ARN", async () => {
     const { resources } = await run(
       () =>
-        new EventRouter(
+        void new EventRouter(
           "r",
           args((a) => {
             a.existing = { bucketName: "their-bucket" };

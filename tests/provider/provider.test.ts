@@ -17,6 +17,7 @@ import { strict as assert } from "node:assert";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Ajv2020 from "ajv/dist/2020";
+import { format, resolveConfig } from "prettier";
 import { runProgram } from "../../components/testing/mockEngine";
 import "../components/harness";
 import { componentsProgram, routerInputs, API_KEY } from "./routerStack";
@@ -84,7 +85,9 @@ describe("provider: EventRouter served as a component provider over gRPC", funct
     before(async () => {
       schema = await getSchema(engine);
       if (process.env.UPDATE_PROVIDER_SCHEMA === "1") {
-        writeFileSync(SCHEMA_FILE, JSON.stringify(schema, null, 2) + "\n");
+        const options = await resolveConfig(SCHEMA_FILE);
+        const text = await format(JSON.stringify(schema, null, 2), { ...options, filepath: SCHEMA_FILE });
+        writeFileSync(SCHEMA_FILE, text);
       }
     });
 
@@ -138,7 +141,7 @@ describe("provider: EventRouter served as a component provider over gRPC", funct
         "LambdaSettings.existingArn",
         "StateMachineSettings.definition",
         "StateMachineSettings.existingArn",
-        "WebhookAuthArgs.secret",
+        "WebhookAuth.secret",
       ]);
       // A plain map whose values may be outputs.
       assert.deepEqual(
@@ -147,7 +150,7 @@ describe("provider: EventRouter served as a component provider over gRPC", funct
           type: "string",
         },
       );
-      assert.deepEqual(types["s3-event-routes:index:WebhookAuthArgs"].properties!.secret, {
+      assert.deepEqual(types["s3-event-routes:index:WebhookAuth"].properties!.secret, {
         type: "string",
         description:
           "The API key, password or client secret. Must be a secret (a secret config value, or\n" +
