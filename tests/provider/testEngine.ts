@@ -24,7 +24,6 @@ const enginerpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
 const engineproto = require("@pulumi/pulumi/proto/engine_pb");
 const provrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
 const provproto = require("@pulumi/pulumi/proto/provider_pb");
-const pluginproto = require("@pulumi/pulumi/proto/plugin_pb");
 const emptyproto = require("google-protobuf/google/protobuf/empty_pb");
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -332,5 +331,3 @@ export async function pluginVersion(engine: TestEngine): Promise<string> {
   const resp = await unary(engine.provider.getPluginInfo, engine.provider, new emptyproto.Empty());
   return resp.getVersion();
 }
-
-export { pluginproto };
