@@ -180,7 +180,10 @@ async function main(): Promise<void> {
     const dir = join(root, "docs");
     mkdirSync(dir, { recursive: true });
     diagramFile = join("docs", `routes-${args.stack}.md`);
-    writeFileSync(join(root, diagramFile), mermaidDiagram(plan.routes, `Routes of stack "${args.stack}"`));
+    writeFileSync(
+      join(root, diagramFile),
+      mermaidDiagram(plan.routes, `Routes of stack "${args.stack}"`, run.resources),
+    );
   }
   if (args.json) {
     console.log(
