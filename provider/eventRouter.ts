@@ -9,7 +9,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EventBucket, Route as BucketRoute } from "../components";
+import { EventBucket, EventSelector, Route as BucketRoute } from "../components";
 import { EventRouterArgs, RouteTableRow } from "./routerArgs";
 import { assertPlainData, routerErrors } from "./routerErrors";
 import { buildTargets } from "./routerTargets";
@@ -65,7 +65,8 @@ export class EventRouter extends pulumi.ComponentResource {
       if (!found) throw new Error(routerErrors.unknownTarget(owner, where, "target", r?.target, names));
       return {
         name: r.name,
-        events: r.events,
+        // Other languages send plain strings: EventBucket checks each one at run time (with "did you mean").
+        events: r.events as EventSelector[],
         filter:
           r.prefix !== undefined || r.suffix !== undefined
             ? { prefix: r.prefix, suffix: r.suffix }
@@ -94,7 +95,8 @@ export class EventRouter extends pulumi.ComponentResource {
     this.routeTable = bucket.routeTable.apply((rows) =>
       rows.map((r) => ({
         route: r.route,
-        events: r.events,
+        // Other languages send plain strings: EventBucket checks each one at run time (with "did you mean").
+        events: r.events as EventSelector[],
         prefix: r.prefix,
         suffix: r.suffix,
         delivery: r.delivery,
