@@ -10,7 +10,7 @@
  *   archive. When those platform packages are not installed the bundler throws, naming the
  *   package and the npm command that installs it, instead of shipping a zip that fails at cold start.
  * - Bundles are cached per process: one esbuild run per handler, architecture and option set.
- * - esbuild, sharp and what the handlers' sources import (Powertools, zod, exifr) are optional peer
+ * - esbuild, sharp and what the handlers' sources import (Powertools, exifr) are optional peer
  *   dependencies of the package: a program that deploys no reference handler installs none of them.
  *   They are looked up when a handler is bundled, and a missing one fails with the exact
  *   `npm install` command (see {@link missingHandlerPackages}), never with esbuild's "Could not resolve".
@@ -83,8 +83,7 @@ const COMMON_PACKAGES = [
   "@aws-lambda-powertools/batch",
   "@aws-lambda-powertools/idempotency",
   "@aws-lambda-powertools/logger",
-  "@aws-lambda-powertools/parser",
-  "zod",
+  "@aws-lambda-powertools/metrics",
 ] as const;
 
 /** What one handler imports beyond {@link COMMON_PACKAGES}. */
@@ -303,7 +302,7 @@ function resolveOptions(options: BundleOptions | undefined): Required<BundleOpti
  *
  * @param name - which reference handler.
  * @param options - architecture (default x86_64), source map (default off), minify (default on).
- * @throws Error naming the missing packages (esbuild, Powertools, zod, exifr, sharp and sharp's
+ * @throws Error naming the missing packages (esbuild, Powertools, exifr, sharp and sharp's
  *   Lambda platform packages) and the npm command that installs them; Error for an unknown handler
  *   name or a package above Lambda's unzipped size limit.
  */

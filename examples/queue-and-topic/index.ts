@@ -2,7 +2,7 @@
  * A bucket whose new orders go to a queue that another system drains, and whose deletions alert a
  * topic's email subscriber. No reference handler, so nothing is bundled when the program runs: the
  * project installs only `@pulumi/pulumi`, `@pulumi/aws` and `s3-event-routes` (no esbuild, sharp,
- * Powertools or zod).
+ * Powertools).
  *
  * Configuration: `alertEmail` (the address deletions are reported to).
  */

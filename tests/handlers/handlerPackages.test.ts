@@ -23,12 +23,11 @@ const PACKAGE = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as 
   dependencies: Record<string, string>;
 };
 
-const POWERTOOLS_AND_ZOD = [
+const POWERTOOLS = [
   "@aws-lambda-powertools/batch",
   "@aws-lambda-powertools/idempotency",
   "@aws-lambda-powertools/logger",
-  "@aws-lambda-powertools/parser",
-  "zod",
+  "@aws-lambda-powertools/metrics",
 ];
 
 /** The peer dependencies a handler's esbuild bundle reads from node_modules (or leaves external). */
@@ -62,7 +61,7 @@ describe("the reference handlers' optional packages", function () {
     const optional = Object.keys(PACKAGE.peerDependenciesMeta).filter(
       (p) => PACKAGE.peerDependenciesMeta[p].optional,
     );
-    assert.deepEqual(optional.sort(), [...POWERTOOLS_AND_ZOD, "esbuild", "exifr", "sharp"].sort());
+    assert.deepEqual(optional.sort(), [...POWERTOOLS, "esbuild", "exifr", "sharp"].sort());
     assert.deepEqual(
       Object.keys(PACKAGE.peerDependencies).filter((p) => !optional.includes(p)),
       ["@pulumi/aws", "@pulumi/pulumi"],
@@ -108,19 +107,19 @@ describe("the reference handlers' optional packages", function () {
         message:
           'bundleHandler("queue-consumer"): the queue-consumer reference handler is bundled when the program runs and ' +
           "needs @aws-lambda-powertools/batch, @aws-lambda-powertools/idempotency, @aws-lambda-powertools/logger, " +
-          "@aws-lambda-powertools/parser, zod, which are not installed (optional peer dependencies of s3-event-routes, " +
+          "@aws-lambda-powertools/metrics, which are not installed (optional peer dependencies of s3-event-routes, " +
           "left out for programs without reference handlers). Install them with: npm install " +
-          POWERTOOLS_AND_ZOD.map(range).join(" "),
+          POWERTOOLS.map(range).join(" "),
       });
       assert.deepEqual(missingHandlerPackages("metadata", { projectRoot: project, nodeModules: modules }), [
-        ...POWERTOOLS_AND_ZOD,
+        ...POWERTOOLS,
         "sharp",
         "exifr",
       ]);
     });
 
     it("names only sharp for the thumbnail handler once the rest is installed", () => {
-      for (const p of POWERTOOLS_AND_ZOD) {
+      for (const p of POWERTOOLS) {
         mkdirSync(join(modules, p, ".."), { recursive: true });
         symlinkSync(join(ROOT, "node_modules", p), join(modules, p), "dir");
       }

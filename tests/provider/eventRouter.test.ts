@@ -72,10 +72,15 @@ describe("EventRouter (in-process, mock engine)", () => {
       one(resources, "aws:lambda/permission:Permission", "r-fn-from-r").inputs.function,
       "arn:aws:lambda:us-east-1:123456789012:function:theirs",
     );
-    assert.equal(
-      one(resources, "aws:sqs/queuePolicy:QueuePolicy", "r-q-policy").inputs.queueUrl,
-      "https://sqs.us-east-1.amazonaws.com/123456789012/theirs",
+    // An adopted queue's policy is never replaced: only this stack's statements are added to it.
+    assert.deepEqual(
+      ofType(resources, "aws:sqs/queuePolicy:QueuePolicy").map((r) => r.name),
+      ["r-fn-failures-policy"],
     );
+    const shared = one(resources, "pulumi-nodejs:dynamic:Resource", "r-q-policy").inputs;
+    assert.equal(shared.kind, "sqs");
+    assert.equal(shared.url, "https://sqs.us-east-1.amazonaws.com/123456789012/theirs");
+    assert.equal(shared.arn, "arn:aws:sqs:us-east-1:123456789012:theirs");
   });
 
   describe("refuses what the plain form gets wrong, with the router's exact message", () => {

@@ -1,7 +1,7 @@
 /**
  * The program under the package's offline mock engine, and what its install holds: a program with no
- * reference handler needs none of the packages that bundle one (esbuild, sharp, exifr, Powertools,
- * zod are optional peers of the package), and asking for a handler without them fails with the
+ * reference handler needs none of the packages that bundle one (esbuild, sharp, exifr and Powertools
+ * are optional peers of the package), and asking for a handler without them fails with the
  * command that installs them.
  */
 import { strict as assert } from "node:assert";
@@ -21,8 +21,7 @@ const BUNDLING_PACKAGES = [
   "@aws-lambda-powertools/batch",
   "@aws-lambda-powertools/idempotency",
   "@aws-lambda-powertools/logger",
-  "@aws-lambda-powertools/parser",
-  "zod",
+  "@aws-lambda-powertools/metrics",
 ];
 
 installMockEngine({
