@@ -6,7 +6,7 @@
  *
  * Dimensions are bounded: `Target` comes from the function's environment
  * ({@link LAG_TARGET_VARIABLE}, set by the component that deploys the handler; the function's name
- * otherwise), `Path` is one of the seven envelopes the parser knows ({@link LAG_PATHS}). Nothing
+ * otherwise), `Path` is one of the nine envelopes the parser knows ({@link LAG_PATHS}). Nothing
  * comes from the object key.
  */
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";

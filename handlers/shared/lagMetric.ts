@@ -6,6 +6,7 @@
  * EventBridge's `time` (whole seconds) — to the moment a handler starts processing the record:
  * S3's eventual delivery, queues, retries and throttling all add to it.
  */
+import type { EnvelopeSource } from "./events";
 
 /** The CloudWatch namespace of the metric. */
 export const LAG_NAMESPACE = "S3EventRoutes";
@@ -30,8 +31,9 @@ export const LAG_SERVICE = "s3-event-routes";
 export const LAG_TARGET_VARIABLE = "DELIVERY_LAG_TARGET";
 
 /**
- * The delivery paths a record can arrive by: the `Path` dimension, one of these seven values
- * (the envelope the handlers' parser reports), never anything taken from an object key.
+ * The delivery paths a record can arrive by: the `Path` dimension, one of these nine values
+ * (the envelope the handlers' parser reports, every {@link EnvelopeSource}), never anything taken
+ * from an object key.
  */
 export const LAG_PATHS = [
   "s3",
@@ -40,8 +42,15 @@ export const LAG_PATHS = [
   "sns-sqs",
   "eventbridge",
   "eventbridge-sqs",
+  "eventbridge-sns",
+  "eventbridge-sns-sqs",
   "payload",
-] as const;
+] as const satisfies readonly EnvelopeSource[];
+
+// Every envelope the parser reports is a path of its own: a new source without a path is a compile error.
+type MissingPaths = Exclude<EnvelopeSource, (typeof LAG_PATHS)[number]>;
+const everySourceIsAPath: [MissingPaths] extends [never] ? true : MissingPaths = true;
+void everySourceIsAPath;
 
 /** One of {@link LAG_PATHS}. */
 export type LagPath = (typeof LAG_PATHS)[number];
