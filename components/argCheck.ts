@@ -390,6 +390,34 @@ export function deploymentOf(ctx: {
 }
 
 /**
+ * The checked ARN of an adopted standard queue or topic (`existing.arn`): an ARN of that kind, not
+ * FIFO (S3 cannot deliver to FIFO), in the stack's region, and in its account when this stack writes
+ * its access policy (`managed`).
+ */
+export function adoptedStandardArn(
+  owner: string,
+  value: pulumi.Input<string>,
+  kind: "queue" | "topic",
+  ctx: { region: pulumi.Output<string>; accountId: pulumi.Output<string> },
+  managed: boolean,
+): pulumi.Output<string> {
+  const plural = `${kind}s`;
+  return checkWith(
+    checkInput(owner, "existing.arn", value, (arn, display) => {
+      if (arn.endsWith(".fifo")) {
+        throw new Error(
+          `${owner}: ${display} is a FIFO ${kind}; S3 notifications can only go to standard ${plural}. ` +
+            `Use a standard ${kind}, or route through EventBridge to reach a FIFO ${kind}.`,
+        );
+      }
+      arnOf(owner, "existing.arn", ARN_KINDS[kind])(arn, display, false);
+    }),
+    deploymentOf(ctx),
+    inDeployment(owner, "existing.arn", managed && `have its ${kind} policy written here`),
+  );
+}
+
+/**
  * The check that a string is a bucket name S3 accepts: for a new bucket, S3's naming rules (3 to 63
  * lower-case letters, digits, `.` and `-`, starting and ending with a letter or digit, no `..`, not
  * an IP address, no reserved prefix or suffix); for an existing one, also the legacy us-east-1 names

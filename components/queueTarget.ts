@@ -9,18 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsContext, awsContext } from "./awsContext";
 import { DeadLetterQueue, encryptionArgs } from "./deadLetterQueue";
 import { EncryptionKey } from "./encryptionKey";
-import {
-  argError,
-  ARN_KINDS,
-  arnOf,
-  checkInput,
-  checkRange,
-  checkWith,
-  deploymentOf,
-  inDeployment,
-  parseArn,
-  shown,
-} from "./argCheck";
+import { adoptedStandardArn, argError, checkInput, checkRange, parseArn, shown } from "./argCheck";
 import { LambdaTarget, sidPart } from "./lambdaTarget";
 import {
   AccessPolicyMode,
@@ -181,19 +170,7 @@ export class QueueTarget extends pulumi.ComponentResource implements Notificatio
       const mode = accessPolicyMode(owner, args.existing);
       // This account's provider writes the policy unless it is managed elsewhere.
       const managed = mode !== "managed-elsewhere";
-      const arn = checkWith(
-        checkInput(owner, "existing.arn", args.existing.arn, (value, display) => {
-          if (value.endsWith(".fifo")) {
-            throw new Error(
-              `${owner}: ${display} is a FIFO queue; S3 notifications can only go to standard queues. ` +
-                `Use a standard queue, or route through EventBridge to reach a FIFO queue.`,
-            );
-          }
-          arnOf(owner, "existing.arn", ARN_KINDS.queue)(value, display, false);
-        }),
-        deploymentOf(this.ctx),
-        inDeployment(owner, "existing.arn", managed && "have its queue policy written here"),
-      );
+      const arn = adoptedStandardArn(owner, args.existing.arn, "queue", this.ctx, managed);
       const url = checkInput(owner, "existing.url", args.existing.url, (value, display) =>
         queueUrlShape(owner, value, display),
       );

@@ -9,16 +9,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsContext, awsContext } from "./awsContext";
 import { DeadLetterQueue } from "./deadLetterQueue";
 import {
-  ARN_KINDS,
-  arnOf,
+  adoptedStandardArn,
   checkInput,
-  checkWith,
   describeType,
-  deploymentOf,
   e164,
   emailAddress,
   httpsUrl,
-  inDeployment,
   shown,
 } from "./argCheck";
 import { customerManagedKey, EncryptionKey } from "./encryptionKey";
@@ -227,19 +223,7 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
       const mode = accessPolicyMode(owner, args.existing);
       // This account's provider writes the policy unless it is managed elsewhere.
       const managed = mode !== "managed-elsewhere";
-      this.arn = checkWith(
-        checkInput(owner, "existing.arn", args.existing.arn, (value, display) => {
-          if (value.endsWith(".fifo")) {
-            throw new Error(
-              `${owner}: ${display} is a FIFO topic; S3 notifications can only go to standard topics. ` +
-                `Use a standard topic, or route through EventBridge to reach a FIFO topic.`,
-            );
-          }
-          arnOf(owner, "existing.arn", ARN_KINDS.topic)(value, display, false);
-        }),
-        deploymentOf(this.ctx),
-        inDeployment(owner, "existing.arn", managed && "have its topic policy written here"),
-      );
+      this.arn = adoptedStandardArn(owner, args.existing.arn, "topic", this.ctx, managed);
       if (mode === "replace-entire-policy") {
         this.policy = sealedTopicPolicy(`${name}-policy`, this.arn, this.grants, this.ctx, this);
       } else {
