@@ -12,8 +12,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { ChildRequest, ProgramResult } from "../scripts/checker/child";
-import { runChild } from "../scripts/check";
+import type { ChildRequest, ProgramResult } from "../cli/checker/child";
+import { runChild } from "../cli/check";
 
 const OUT = path.join(__dirname, "out");
 

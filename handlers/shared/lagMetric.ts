@@ -1,6 +1,6 @@
 /**
  * The delivery-lag metric, named once: what the handlers write (./lag), what the alarms watch
- * (components/alarms), what the local loop prints (scripts/local). Pure: no AWS or Powertools import.
+ * (components/alarms), what the local loop prints (cli/local). Pure: no AWS or Powertools import.
  *
  * Delivery lag is the time from the event's own time — S3's `eventTime` (milliseconds) or
  * EventBridge's `time` (whole seconds) — to the moment a handler starts processing the record:

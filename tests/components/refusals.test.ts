@@ -22,8 +22,8 @@ import {
 import { readStackConfig } from "../../components/stackConfig";
 import { parseS3Notifications } from "../../handlers/shared/events";
 import { stateMachineDefinitionMessages } from "../../policies/stateMachines";
-import { explain, PlanRoute } from "../../scripts/planReport";
-import { ObjectChange, s3Notification } from "../../scripts/local/envelopes";
+import { explain, PlanRoute } from "../../cli/planReport";
+import { ObjectChange, s3Notification } from "../../cli/local/envelopes";
 import { run, runError, testCode } from "./harness";
 
 const ENDPOINT = "https://partner.example.com/hook";

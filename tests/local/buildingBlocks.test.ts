@@ -13,11 +13,11 @@ import {
   snsLambdaEvent,
   snsNotification,
   sqsRecord,
-} from "../../scripts/local/envelopes";
-import { LocalQueues } from "../../scripts/local/queues";
-import { runExecution, StateMachineServices } from "../../scripts/local/stateMachine";
-import type { LocalQueue } from "../../scripts/local/topology";
-import { PendingWork } from "../../scripts/local/work";
+} from "../../cli/local/envelopes";
+import { LocalQueues } from "../../cli/local/queues";
+import { runExecution, StateMachineServices } from "../../cli/local/stateMachine";
+import type { LocalQueue } from "../../cli/local/topology";
+import { PendingWork } from "../../cli/local/work";
 
 const change = (key: string, eventName = "ObjectCreated:Put"): ObjectChange => ({
   bucket: "uploads-mock",

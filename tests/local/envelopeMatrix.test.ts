@@ -2,7 +2,7 @@
  * The envelope matrix, derived from the wiring: every target kind is routed with every delivery
  * (native, EventBridge, rerouted by `onOverlap: "eventbridge"`) under the mock engine; what the
  * components refuse is not wireable, and what they wire is read back as the local loop reads it
- * (scripts/local/topology). Each path from the bucket to a reader (a function, a queue's consumer, a
+ * (cli/local/topology). Each path from the bucket to a reader (a function, a queue's consumer, a
  * workflow, a webhook) is followed hop by hop, the envelope AWS delivers is built at each hop (the
  * local loop's builders), and the parser must read the one object change from it. A wiring the
  * components gain without a parser path fails here: its hop has no envelope, or its envelope no
@@ -28,8 +28,8 @@ import {
   snsLambdaEvent,
   snsNotification,
   sqsRecord,
-} from "../../scripts/local/envelopes";
-import { readTopology, Topology } from "../../scripts/local/topology";
+} from "../../cli/local/envelopes";
+import { readTopology, Topology } from "../../cli/local/topology";
 import "../components/harness";
 
 const ACCOUNT = "123456789012";

@@ -9,9 +9,9 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from "@aws-
 import sharp from "sharp";
 import { compareSequencers, parseS3Notifications } from "../../handlers/shared/events";
 import { S3Harness, startS3rver } from "../../handlers/testing/s3rverHarness";
-import { DEMO_DELETED_KEY, DEMO_SCRATCH_BUCKET, POISON_BODY, sampleObjects } from "../../scripts/local/demo";
-import type { InvocationRecord, LocalSummary } from "../../scripts/local/report";
-import { OFFLINE_SECRET } from "../../scripts/stackFiles";
+import { DEMO_DELETED_KEY, DEMO_SCRATCH_BUCKET, POISON_BODY, sampleObjects } from "../../cli/local/demo";
+import type { InvocationRecord, LocalSummary } from "../../cli/local/report";
+import { OFFLINE_SECRET } from "../../cli/stackFiles";
 
 const root = join(__dirname, "../..");
 
@@ -29,7 +29,7 @@ function runLocal(args: string[], killAfterMs: number): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ["-r", "ts-node/register/transpile-only", "scripts/local.ts", ...args],
+      ["-r", "ts-node/register/transpile-only", "cli/local.ts", ...args],
       {
         cwd: root,
         stdio: ["ignore", "pipe", "pipe"],

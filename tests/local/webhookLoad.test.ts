@@ -6,7 +6,7 @@ import {
   duplicateDeliveries,
   startWebhookReceiver,
   WebhookResponse,
-} from "../../scripts/local/webhook";
+} from "../../cli/local/webhook";
 
 /** Blocks the event loop (the loop's receiver shares it with every delivery), as a busy loop does. */
 const busy = (ms: number) => {

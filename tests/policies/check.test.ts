@@ -2,11 +2,11 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { CheckRun, JsonReport, ROOT, runCheck } from "./checker";
-import { exitStatus, formatText, parseArgs, ProgramReport } from "../../scripts/check";
+import { exitStatus, formatText, parseArgs, ProgramReport } from "../../cli/check";
 
 const CLI = path.join(ROOT, "tests", "fixtures", "cli");
 
-describe("scripts/check.ts", function () {
+describe("cli/check.ts", function () {
   this.timeout(600_000);
   const runs: Record<string, CheckRun> = {};
 
@@ -88,7 +88,7 @@ describe("scripts/check.ts", function () {
     assert.equal(run.status, 2);
     assert.equal(
       run.stderr,
-      '--jobs must be a positive integer, got "0"\nusage: node -r ts-node/register/transpile-only scripts/check.ts [--json] [--stack <env>] [--jobs <n>] [<program.ts> ...]\n',
+      '--jobs must be a positive integer, got "0"\nusage: node -r ts-node/register/transpile-only cli/check.ts [--json] [--stack <env>] [--jobs <n>] [<program.ts> ...]\n',
     );
   });
 

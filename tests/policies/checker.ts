@@ -1,4 +1,4 @@
-/** Runs scripts/check.ts as a user would: a child process, its output and exit status. */
+/** Runs cli/check.ts as a user would: a child process, its output and exit status. */
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 

@@ -9,7 +9,7 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import type { RecordedResource } from "../../components/testing/mockEngine";
-import { CheckedViolation, evaluatePolicies, NotApplicable } from "../../scripts/checker/policyRuntime";
+import { CheckedViolation, evaluatePolicies, NotApplicable } from "../../cli/checker/policyRuntime";
 
 /** The stack the records belong to. */
 export const CTX = { project: "fixtures", stack: "test", region: "us-east-1", awsVersion: "7.48.0" };

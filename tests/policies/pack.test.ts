@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import { Policies, ResourceValidationPolicy, StackValidationPolicy, UnknownValueError } from "@pulumi/policy";
 import { policies } from "../../policies/all";
 import { T } from "../../policies/types";
-import { evaluatePolicies, PolicyError, policyConfig } from "../../scripts/checker/policyRuntime";
+import { evaluatePolicies, PolicyError, policyConfig } from "../../cli/checker/policyRuntime";
 import { CTX, res } from "./harness";
 import { world } from "./world";
 

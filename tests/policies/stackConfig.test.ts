@@ -7,7 +7,7 @@ import {
   loadStackFiles,
   OFFLINE_SECRET as SECRET_PLACEHOLDER,
   parseStackConfig,
-} from "../../scripts/stackFiles";
+} from "../../cli/stackFiles";
 
 describe("stack configuration", () => {
   it("namespaces bare keys with the project and replaces secure values, noting their keys", () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import type { RecordedResource } from "../../components/testing/mockEngine";
-import { downstreamOf, mermaidFlowchart, PlanRoute } from "../../scripts/planReport";
+import { downstreamOf, mermaidFlowchart, PlanRoute } from "../../cli/planReport";
 
 /** A recorded registration with only what the diagram reads. */
 function resource(

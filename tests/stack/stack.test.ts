@@ -3,8 +3,8 @@ import { execFile } from "node:child_process";
 import { unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { CheckedViolation } from "../../scripts/checker/policyRuntime";
-import type { PlanRoute } from "../../scripts/planReport";
+import type { CheckedViolation } from "../../cli/checker/policyRuntime";
+import type { PlanRoute } from "../../cli/planReport";
 
 const root = join(__dirname, "../..");
 const exec = promisify(execFile);
@@ -31,7 +31,7 @@ async function plan(...args: string[]): Promise<{ code: number; stdout: string; 
         "--stack-trace-limit=0",
         "-r",
         "ts-node/register/transpile-only",
-        "scripts/plan.ts",
+        "cli/plan.ts",
         "--no-diagram",
         ...args,
       ],

@@ -1,5 +1,5 @@
 /**
- * Runs a stack program in-process under the mock engine, as the offline plan does (scripts/plan.ts),
+ * Runs a stack program in-process under the mock engine, as the offline plan does (cli/plan.ts),
  * and reads the local topology from what it registered. Call once per process: the mock engine and
  * Pulumi's configuration are process-wide.
  */

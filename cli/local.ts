@@ -3,7 +3,7 @@
  *
  * Evaluates the stack offline (as `npm run plan`), starts a real S3-compatible server (s3rver) on
  * 127.0.0.1 with the stack's buckets, and delivers every object event along the stack's routes to
- * the real handlers, in-process (see scripts/local/loop.ts for what is simulated and how).
+ * the real handlers, in-process (see cli/local/loop.ts for what is simulated and how).
  *
  * Interactive (default): runs until Ctrl-C; upload with any S3 client pointed at the endpoint.
  * `--demo`: uploads sample files itself, waits for every delivery, prints a summary and exits 0,

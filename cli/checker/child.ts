@@ -1,7 +1,7 @@
 /**
  * The checker's child process: installs the mock engine once, then runs each program it is sent in
  * turn (under `runProgram`), evaluates the policy pack on what was registered, and sends one result
- * per program back over IPC. Run by `scripts/check.ts` (and `bench/checker.ts`), never directly.
+ * per program back over IPC. Run by `cli/check.ts` (and `bench/checker.ts`), never directly.
  */
 import { existsSync } from "node:fs";
 import * as path from "node:path";
@@ -70,7 +70,7 @@ export type ChildMessage = { kind: "result"; result: ProgramResult } | { kind: "
 function send(message: ChildMessage): Promise<void> {
   return new Promise((resolve, reject) => {
     if (!process.send)
-      return reject(new Error("scripts/checker/child.ts must be started with an IPC channel"));
+      return reject(new Error("cli/checker/child.ts must be started with an IPC channel"));
     process.send(message, undefined, undefined, (err) => (err ? reject(err) : resolve()));
   });
 }

@@ -3,7 +3,7 @@
  * processes, evaluates the s3-event-routes policy pack on what they register, and prints the
  * violations.
  *
- *     node -r ts-node/register/transpile-only scripts/check.ts [--json] [--stack <env>] [--jobs <n>] [<program.ts> ...]
+ *     node -r ts-node/register/transpile-only cli/check.ts [--json] [--stack <env>] [--jobs <n>] [<program.ts> ...]
  *
  * Without a program it checks `./index.ts`. Configuration comes from `Pulumi.<stack>.yaml` next to
  * the program's `Pulumi.yaml` (stack `dev` by default). Several programs are shared out between up
@@ -37,7 +37,7 @@ export interface CheckOptions {
 
 /** The usage line. */
 export const USAGE =
-  "usage: node -r ts-node/register/transpile-only scripts/check.ts [--json] [--stack <env>] [--jobs <n>] [<program.ts> ...]";
+  "usage: node -r ts-node/register/transpile-only cli/check.ts [--json] [--stack <env>] [--jobs <n>] [<program.ts> ...]";
 
 /**
  * Parses the command line.
