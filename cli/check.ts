@@ -17,62 +17,83 @@ import { ChildProcess, fork } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import {
+  CommandSpec,
+  numberOption,
+  ParsedArgs,
+  parseArgs as parseCommandLine,
+  stringOption,
+  withCommonOptions,
+} from "./args";
 import type { ChildMessage, ChildRequest, ProgramResult } from "./checker/child";
 import { describePackages, ProgramProject, readProject } from "./checker/project";
+import { Command, err, out } from "./command";
+import { BIN } from "./packageRoot";
 import { findProjectDir, loadStackFiles, StackFiles } from "./stackFiles";
+import { defaultStack } from "./workspace";
 
 /** The parsed command line. */
 export interface CheckOptions {
   /** Print JSON instead of text. */
   json: boolean;
-  /** The stack whose configuration to read. */
-  stack: string;
-  /** True when `--stack` was given (a missing stack file is then an error). */
-  stackGiven: boolean;
+  /** The stack whose configuration to read (`--stack`); undefined: each project's default (its only stack file, else dev). */
+  stack?: string;
   /** The most children to run at once. */
   jobs: number;
-  /** The programs, as given. */
+  /** The programs, as given (files or project directories); empty: the project at `cwd`. */
   programs: string[];
+  /** The directory programs are relative to (`--cwd`, default the working directory). */
+  cwd: string;
 }
 
-/** The usage line. */
-export const USAGE =
-  "usage: node -r ts-node/register/transpile-only cli/check.ts [--json] [--stack <env>] [--jobs <n>] [<program.ts> ...]";
+const spec: CommandSpec = withCommonOptions({
+  name: "check",
+  summary: "run the policy pack on Pulumi programs (yours or plain @pulumi/aws ones), offline",
+  description:
+    "Runs each program under Pulumi mocks, in child processes, as Pulumi's Node.js host would (Pulumi.yaml main,\n" +
+    "runtime options, tsconfig, ES modules, the program's own @pulumi/pulumi), with its stack's configuration,\n" +
+    "and evaluates the s3-event-routes policy pack on what it registers. Each program gets its own verdict.\n" +
+    "Without a program it checks the project at --cwd (default: the current directory).",
+  positionals: [
+    {
+      name: "program",
+      doc: "a program file or a project directory (relative to --cwd); default: the project itself",
+      optional: true,
+      variadic: true,
+    },
+  ],
+  options: [
+    { name: "json", doc: "print a machine-readable report: {status, summary, programs[]}" },
+    {
+      name: "jobs",
+      value: "<n>",
+      doc: "run at most n child processes at once (default: the number of CPUs)",
+    },
+  ],
+  epilogue:
+    "Exit status: 0 no mandatory violation, 1 a mandatory policy is violated, 2 a program could not be checked\n" +
+    "(or the arguments are wrong), 3 both. A summary comes first; progress goes to stderr on long runs.",
+});
 
 /**
  * Parses the command line.
  *
- * @throws Error with the usage when an argument is not understood.
+ * @throws UsageError naming the argument at fault.
  */
 export function parseArgs(argv: readonly string[]): CheckOptions {
-  const out: CheckOptions = {
-    json: false,
-    stack: "dev",
-    stackGiven: false,
-    jobs: os.cpus().length || 1,
-    programs: [],
+  return checkOptions(parseCommandLine(BIN, spec, argv));
+}
+
+function checkOptions(args: ParsedArgs): CheckOptions {
+  const stack = stringOption(args, "stack");
+  const cwd = stringOption(args, "cwd");
+  return {
+    json: args.options.json === true,
+    stack,
+    jobs: numberOption(BIN, spec, args, "jobs", os.cpus().length || 1, 1),
+    programs: args.positionals.program as string[],
+    cwd: path.resolve(cwd ?? "."),
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--json") out.json = true;
-    else if (a === "--stack" || a === "--jobs") {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new Error(`${a} needs a value\n${USAGE}`);
-      if (a === "--stack") {
-        out.stack = v;
-        out.stackGiven = true;
-      } else {
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 1)
-          throw new Error(`--jobs must be a positive integer, got "${v}"\n${USAGE}`);
-        out.jobs = n;
-      }
-    } else if (a === "-h" || a === "--help") throw new Error(USAGE);
-    else if (a.startsWith("-")) throw new Error(`unknown option "${a}"\n${USAGE}`);
-    else out.programs.push(a);
-  }
-  if (out.programs.length === 0) out.programs.push("index.ts");
-  return out;
 }
 
 /** One program's outcome, as printed. */
@@ -91,7 +112,9 @@ export interface ProgramReport {
   ranWith?: string;
 }
 
-const CHILD = path.join(__dirname, "checker", "child.ts");
+/** The child's module: child.ts from the sources (under ts-node), child.js from the package's build. */
+const CHILD = path.join(__dirname, "checker", `child${path.extname(__filename)}`);
+const FROM_SOURCES = path.extname(__filename) === ".ts";
 
 /** Runs `programs` (absolute paths) in one child process; resolves with one result per program. */
 export function runChild(request: ChildRequest, cwd: string, nodeArgs?: string[]): Promise<ProgramResult[]> {
@@ -100,9 +123,15 @@ export function runChild(request: ChildRequest, cwd: string, nodeArgs?: string[]
     let stderr = "";
     const child: ChildProcess = fork(CHILD, [], {
       cwd,
-      // The checker's own code is compiled with the checker's tsconfig, wherever the program is.
-      env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, "..", "tsconfig.json") },
-      execArgv: [...(nodeArgs ?? []), "-r", require.resolve("ts-node/register/transpile-only")],
+      // From the sources, the checker's own code is compiled with the repository's tsconfig, wherever
+      // the program is; the package's build is JavaScript and needs no compiler of its own.
+      env: FROM_SOURCES
+        ? { ...process.env, TS_NODE_PROJECT: path.join(__dirname, "..", "tsconfig.json") }
+        : process.env,
+      execArgv: [
+        ...(nodeArgs ?? []),
+        ...(FROM_SOURCES ? ["-r", require.resolve("ts-node/register/transpile-only")] : []),
+      ],
       stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
     // The programs' own output goes to stderr, so that --json output stays parseable.
@@ -161,40 +190,50 @@ interface ProjectGroup {
  * one sentence why it cannot be run.
  */
 function projectOf(
-  given: string,
+  given: string | undefined,
   options: CheckOptions,
   notes: string[],
-): { config: StackFiles; project: ProgramProject; abs: string } | { error: string } {
-  const abs = path.resolve(given);
+): { config: StackFiles; project: ProgramProject; abs: string } | { error: string; abs?: string } {
+  const abs = path.resolve(options.cwd, given ?? ".");
   if (!fs.existsSync(abs))
     return {
-      error: `${given} does not exist: pass the path of a Pulumi TypeScript program (default ./index.ts).`,
+      error: `${given} does not exist: pass the path of a Pulumi TypeScript program or project directory (default: the project itself).`,
     };
   const isDir = fs.statSync(abs).isDirectory();
   const dir = findProjectDir(isDir ? abs : path.dirname(abs));
   if (!dir)
-    return { error: `no Pulumi.yaml in ${isDir ? abs : path.dirname(abs)} or any directory above it` };
+    return {
+      error: `no Pulumi.yaml in ${isDir ? abs : path.dirname(abs)} or any directory above it: run this in a Pulumi project, or pass --cwd <project dir>.`,
+    };
   let config: StackFiles;
   let project: ProgramProject;
+  let stack: string;
   try {
-    config = loadStackFiles(dir, options.stack, true);
     project = readProject(dir, isDir ? undefined : abs);
   } catch (e) {
     return { error: (e as Error).message };
   }
+  try {
+    stack = options.stack ?? defaultStack(dir);
+    config = loadStackFiles(dir, stack, true);
+  } catch (e) {
+    return { error: (e as Error).message, abs: project.entry };
+  }
   for (const n of config.notes) if (!notes.includes(`note: ${n}`)) notes.push(`note: ${n}`);
   if (!config.stackFile) {
-    const file = path.join(config.projectDir, `Pulumi.${options.stack}.yaml`);
-    if (options.stackGiven)
+    const file = path.join(config.projectDir, `Pulumi.${stack}.yaml`);
+    if (options.stack !== undefined)
       return {
-        error: `${file} does not exist: create it (pulumi stack init ${options.stack}; pulumi config set ...) or pass another --stack.`,
+        error: `${file} does not exist: create it (pulumi stack init ${stack}; pulumi config set ...) or pass another --stack.`,
+        abs: project.entry,
       };
     const note = `note: ${file} does not exist; checking with no stack configuration (aws:region us-east-1).`;
     if (!notes.includes(note)) notes.push(note);
   }
   if (!project.packages.some((p) => p.name === "@pulumi/pulumi"))
     return {
-      error: `${given}: @pulumi/pulumi cannot be resolved from ${dir}: run npm install there (the program's package.json lists its dependencies).`,
+      abs: project.entry,
+      error: `${given ?? dir}: @pulumi/pulumi cannot be resolved from ${dir}: run npm install there (the program's package.json lists its dependencies).`,
     };
   for (const loader of project.replacedLoaders) {
     const note = `note: ${path.join(dir, "Pulumi.yaml")} runtime.options.nodeargs "${loader}": the checker loads the program with ts-node's ${project.esm ? "ESM hooks" : "require hook"} itself, as Pulumi's host does.`;
@@ -208,19 +247,24 @@ export async function check(options: CheckOptions): Promise<{ reports: ProgramRe
   const notes: string[] = [];
   const reports = new Map<string, ProgramReport>();
   const groups = new Map<string, ProjectGroup>();
-  for (const given of options.programs) {
-    const found = projectOf(given, options, notes);
+  const shown: string[] = [];
+  for (const arg of options.programs.length ? options.programs : [undefined]) {
+    const found = projectOf(arg, options, notes);
+    // Without a program, the project's entry point, as a path relative to where the user is.
+    const given = arg ?? (found.abs ? path.relative(options.cwd, found.abs) || found.abs : ".");
+    shown.push(given);
     if ("error" in found) {
       reports.set(given, {
         program: given,
-        stack: options.stack,
+        stack: options.stack ?? "dev",
         resources: 0,
         violations: [],
         error: found.error,
       });
       continue;
     }
-    const { config, project, abs } = found;
+    const { config, project } = found;
+    const abs = project.entry;
     const group = groups.get(config.projectDir) ?? { config, project, programs: [] };
     group.programs.push({ given, abs });
     groups.set(config.projectDir, group);
@@ -249,7 +293,7 @@ export async function check(options: CheckOptions): Promise<{ reports: ProgramRe
           ...(project.tsconfig ? { tsconfig: project.tsconfig } : {}),
         },
         project: config.project,
-        stack: options.stack,
+        stack: config.stack,
         config: config.config,
         secretKeys: config.secretKeys,
         region: typeof region === "string" && region !== "" ? region : "us-east-1",
@@ -263,7 +307,23 @@ export async function check(options: CheckOptions): Promise<{ reports: ProgramRe
       }));
     }
   }
-  const done = await pool(tasks, options.jobs);
+  let checked = 0;
+  const started = Date.now();
+  let lastSaid = started;
+  const counted = tasks.map((task) => async () => {
+    const result = await task();
+    checked += result.given.length;
+    // Progress on stderr once a run takes more than a few seconds, at most every 5 s.
+    const now = Date.now();
+    if (now - started > 3000 && (now - lastSaid > 5000 || checked === total)) {
+      lastSaid = now;
+      err(
+        `checked ${checked} of ${total} program${total === 1 ? "" : "s"} (${((now - started) / 1000).toFixed(0)} s)`,
+      );
+    }
+    return result;
+  });
+  const done = await pool(counted, options.jobs);
   // Programs run without stack frames (see ChildRequest.stackTraceLimit); re-run each one that
   // failed on its own, with frames on, so that its error says where (and a program that ended its
   // child process does not take the programs after it down with it).
@@ -284,13 +344,13 @@ export async function check(options: CheckOptions): Promise<{ reports: ProgramRe
     ),
   );
   await pool(retries, options.jobs);
-  for (const { given, results, cwd } of done) {
+  for (const { given, results, cwd, request } of done) {
     const project = groups.get(cwd)?.project;
     given.forEach((g, i) => {
       const r = results[i];
       reports.set(g, {
         program: g,
-        stack: options.stack,
+        stack: request.stack,
         resources: r.resources,
         violations: r.violations,
         ...(project ? { ranWith: describePackages(project.packages) } : {}),
@@ -298,7 +358,7 @@ export async function check(options: CheckOptions): Promise<{ reports: ProgramRe
       });
     });
   }
-  return { reports: options.programs.map((p) => reports.get(p) as ProgramReport), notes };
+  return { reports: shown.map((p) => reports.get(p) as ProgramReport), notes };
 }
 
 /**
@@ -312,7 +372,7 @@ export function exitStatus(reports: readonly ProgramReport[]): 0 | 1 | 2 | 3 {
   return (mandatory | failed) as 0 | 1 | 2 | 3;
 }
 
-/** The human-readable report. */
+/** The human-readable report: a one-line summary, then each program's verdict. */
 export function formatText(reports: readonly ProgramReport[]): string {
   const lines: string[] = [];
   let mandatory = 0;
@@ -336,12 +396,13 @@ export function formatText(reports: readonly ProgramReport[]): string {
     lines.push("");
   }
   const failed = reports.filter((r) => r.error !== undefined).length;
-  lines.push(
-    `${mandatory} mandatory, ${advisory} advisory violation${mandatory + advisory === 1 ? "" : "s"}` +
-      (failed ? `; ${failed} program${failed === 1 ? "" : "s"} could not be checked` : "") +
-      ".",
-  );
-  return lines.join("\n");
+  const n = reports.length;
+  // The summary first: a CI log shows the verdict without scrolling.
+  const summary =
+    `${n} program${n === 1 ? "" : "s"}: ${mandatory} mandatory, ${advisory} advisory violation${mandatory + advisory === 1 ? "" : "s"}` +
+    (failed ? `; ${failed} could not be checked` : "") +
+    ".";
+  return [summary, "", ...lines].join("\n").trimEnd();
 }
 
 /** The machine-readable report. */
@@ -375,23 +436,13 @@ export function formatJson(reports: readonly ProgramReport[]): string {
   );
 }
 
-async function main(): Promise<void> {
-  let options: CheckOptions;
-  try {
-    options = parseArgs(process.argv.slice(2));
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n`);
-    process.exit(2);
-  }
+async function run(args: ParsedArgs): Promise<number> {
+  const options = checkOptions(args);
   const { reports, notes } = await check(options);
-  for (const n of notes) process.stderr.write(`${n}\n`);
-  process.stdout.write(`${options.json ? formatJson(reports) : formatText(reports)}\n`);
-  process.exitCode = exitStatus(reports);
+  for (const n of notes) err(n);
+  out(options.json ? formatJson(reports) : formatText(reports));
+  return exitStatus(reports);
 }
 
-if (require.main === module) {
-  main().catch((e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(2);
-  });
-}
+/** `s3-event-routes check`. */
+export const checkCommand: Command = { spec, run };

@@ -1,5 +1,5 @@
 /**
- * The local event loop: `npm run local -- [--demo] [options]`.
+ * `s3-event-routes local [--demo] [options]`: the local event loop (`npm run local` in this repository).
  *
  * Evaluates the stack offline (as `npm run plan`), starts a real S3-compatible server (s3rver) on
  * 127.0.0.1 with the stack's buckets, and delivers every object event along the stack's routes to
@@ -9,8 +9,13 @@
  * `--demo`: uploads sample files itself, waits for every delivery, prints a summary and exits 0,
  * or 1 when a delivery failed unexpectedly or did not settle within `--timeout`.
  */
-import { writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { CommandSpec, numberOption, ParsedArgs, stringOption, withCommonOptions } from "./args";
+import { Command } from "./command";
+import { assertWritable, BIN } from "./packageRoot";
+import { findProjectDir } from "./stackFiles";
+import { defaultStack } from "./workspace";
 import { DEMO_SCRATCH_BUCKET, runDemo } from "./local/demo";
 import { LocalLoop } from "./local/loop";
 
@@ -27,51 +32,70 @@ interface Args {
   handlerLogs: boolean;
 }
 
-const USAGE =
-  "usage: npm run local -- [--demo] [--stack <env>] [--port <n>] [--webhook-port <n>] [--data-dir <dir>]\n" +
-  "                        [--summary-json <file>] [--timeout <seconds>] [--redelivery-ms <n>] [--retry-delay-ms <n>] [--handler-logs]";
+const spec: CommandSpec = withCommonOptions({
+  name: "local",
+  summary: "run the stack's routes locally: a real S3 server, the handlers in-process",
+  description:
+    "Evaluates the stack offline (as plan does), starts a real S3-compatible server (s3rver) on 127.0.0.1 with\n" +
+    "the stack's buckets, and delivers every object event along the stack's routes to the reference handlers\n" +
+    "in-process, through local stand-ins for SNS, SQS (with redelivery and dead-letter queues), Step Functions\n" +
+    "and webhooks. Runs until Ctrl-C; --demo uploads sample objects itself, waits for every delivery and exits.\n" +
+    "Needs s3rver installed next to the package (npm install --save-dev s3rver).",
+  positionals: [],
+  options: [
+    {
+      name: "demo",
+      doc: "upload one sample object per route, wait for every delivery, print a summary and exit",
+    },
+    { name: "port", value: "<n>", doc: "s3rver's port on 127.0.0.1 (default 4569; 0: a free one)" },
+    { name: "webhook-port", value: "<n>", doc: "the webhook receiver's port (default 0: a free one)" },
+    {
+      name: "data-dir",
+      value: "<dir>",
+      doc: "keep s3rver's buckets in <dir> (default: a temporary directory, removed)",
+    },
+    { name: "summary-json", value: "<file>", doc: "write the summary as JSON to <file>" },
+    {
+      name: "timeout",
+      value: "<seconds>",
+      doc: "--demo: how long to wait for deliveries to settle (default 60)",
+    },
+    {
+      name: "redelivery-ms",
+      value: "<n>",
+      doc: "how long a failed SQS message stays invisible (default 250)",
+    },
+    {
+      name: "retry-delay-ms",
+      value: "<n>",
+      doc: "the delay between asynchronous Lambda retries (default 250)",
+    },
+    { name: "handler-logs", doc: "print the handlers' own log lines" },
+  ],
+  epilogue:
+    "Exit status: 0 every delivery settled as expected, 1 a delivery failed unexpectedly or did not settle, 2 the program failed or the arguments are wrong.",
+});
 
-function fail(message: string): never {
-  console.error(message);
-  process.exit(2);
-}
-
-function parseArgs(argv: string[]): Args {
-  const args: Args = {
-    demo: false,
-    stack: "dev",
-    port: 4569,
-    webhookPort: 0,
-    timeoutSeconds: 60,
-    redeliveryMs: 250,
-    retryDelayMs: 250,
-    handlerLogs: false,
+function localArgs(args: ParsedArgs, dir: string): Args {
+  const number = (name: string, fallback: number) => numberOption(BIN, spec, args, name, fallback);
+  const given = stringOption(args, "stack");
+  const dataDir = stringOption(args, "data-dir");
+  const summaryJson = stringOption(args, "summary-json");
+  const cwd = resolve(stringOption(args, "cwd") ?? ".");
+  if (dataDir !== undefined) assertWritable(resolve(cwd, dataDir), dir, "--data-dir");
+  if (summaryJson !== undefined) assertWritable(resolve(cwd, summaryJson), dir, "--summary-json");
+  return {
+    demo: args.options.demo === true,
+    stack: given ?? defaultStack(dir),
+    port: number("port", 4569),
+    webhookPort: number("webhook-port", 0),
+    ...(dataDir !== undefined ? { dataDir: resolve(cwd, dataDir) } : {}),
+    ...(summaryJson !== undefined ? { summaryJson: resolve(cwd, summaryJson) } : {}),
+    timeoutSeconds: number("timeout", 60),
+    redeliveryMs: number("redelivery-ms", 250),
+    retryDelayMs: number("retry-delay-ms", 250),
+    handlerLogs: args.options["handler-logs"] === true,
   };
-  const value = (i: number, name: string): string => argv[i] ?? fail(`${name} needs a value.\n${USAGE}`);
-  const number = (i: number, name: string): number => {
-    const text = value(i, name);
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < 0) fail(`${name} needs a whole number, got "${text}".\n${USAGE}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--demo") args.demo = true;
-    else if (a === "--stack") args.stack = value(++i, a);
-    else if (a === "--port") args.port = number(++i, a);
-    else if (a === "--webhook-port") args.webhookPort = number(++i, a);
-    else if (a === "--data-dir") args.dataDir = resolve(value(++i, a));
-    else if (a === "--summary-json") args.summaryJson = resolve(value(++i, a));
-    else if (a === "--timeout") args.timeoutSeconds = number(++i, a);
-    else if (a === "--redelivery-ms") args.redeliveryMs = number(++i, a);
-    else if (a === "--retry-delay-ms") args.retryDelayMs = number(++i, a);
-    else if (a === "--handler-logs") args.handlerLogs = true;
-    else if (a === "--help" || a === "-h") {
-      console.log(USAGE);
-      process.exit(0);
-    } else fail(`unknown argument ${a}.\n${USAGE}`);
-  }
-  return args;
 }
 
 function banner(loop: LocalLoop, args: Args): string[] {
@@ -100,13 +124,24 @@ function banner(loop: LocalLoop, args: Args): string[] {
   return [...lines, ""];
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+async function run(parsed: ParsedArgs): Promise<number> {
+  const start = resolve(stringOption(parsed, "cwd") ?? ".");
+  const dir = findProjectDir(start);
+  if (!dir)
+    throw new Error(
+      `No Pulumi.yaml in ${start} or any directory above it: run this in a Pulumi project, or pass --cwd <project dir>.`,
+    );
+  const args = localArgs(parsed, dir);
+  if (stringOption(parsed, "stack") !== undefined && !existsSync(join(dir, `Pulumi.${args.stack}.yaml`)))
+    throw new Error(
+      `No stack file ${join(dir, `Pulumi.${args.stack}.yaml`)}: create it with "pulumi stack init ${args.stack}", or pass another --stack.`,
+    );
+  requireS3rver();
   const print = (line: string) => console.log(line);
   const started = Date.now();
   print(`Evaluating stack "${args.stack}" offline (Pulumi mocks) for its buckets and routes...`);
   const loop = await LocalLoop.start({
-    root: resolve(__dirname, ".."),
+    root: dir,
     stack: args.stack,
     port: args.port,
     webhookPort: args.webhookPort,
@@ -119,7 +154,7 @@ async function main(): Promise<void> {
   for (const line of banner(loop, args)) print(line);
   print(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-  const finish = async (settledInTime: boolean): Promise<void> => {
+  const finish = async (settledInTime: boolean): Promise<number> => {
     await loop.stop();
     print("");
     for (const line of loop.summaryLines()) print(line);
@@ -132,14 +167,15 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     // No process.exit: the process ends when the last handle closes, which proves nothing is left open.
-    process.exitCode = summary.failures.length === 0 ? 0 : 1;
+    return summary.failures.length === 0 ? 0 : 1;
   };
 
   if (args.demo) {
     const settled = await runDemo(loop, args.timeoutSeconds * 1000, print);
-    await finish(settled);
-    return;
+    return finish(settled);
   }
+  let stopped: (status: number) => void = () => undefined;
+  const status = new Promise<number>((r) => (stopped = r));
   let stopping = false;
   const onSignal = () => {
     if (stopping) {
@@ -152,14 +188,24 @@ async function main(): Promise<void> {
     void Promise.race([loop.settled().then(() => true), grace]).then(async (settled) => {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
-      await finish(settled);
+      stopped(await finish(settled));
     });
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  return status;
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : String(e));
-  process.exit(2);
-});
+/** Fails with the install command when s3rver, which the loop needs and the package does not install, is missing. */
+function requireS3rver(): void {
+  try {
+    require.resolve("s3rver");
+  } catch {
+    throw new Error(
+      "The local loop runs a real S3-compatible server, s3rver, which is not installed: npm install --save-dev s3rver@^3.7.1",
+    );
+  }
+}
+
+/** `s3-event-routes local`. */
+export const localCommand: Command = { spec, run };

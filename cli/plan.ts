@@ -1,58 +1,24 @@
 /**
- * The offline plan: `npm run plan -- [--stack <env>] [--json] [--explain <bucket> <key> [<event>]]`
- * (`npm start` is the dev stack). Evaluates the stack program under Pulumi mocks with that stack's
- * configuration — no AWS account, no Pulumi CLI — and prints the resources it would create grouped
- * by component, the route table, the policy pack's verdicts, and writes a Mermaid diagram of
- * buckets → routes → targets to docs/routes-<stack>.md.
+ * `s3-event-routes plan`: the offline plan of a project's stack. Evaluates the program under Pulumi
+ * mocks with that stack's configuration — no AWS account, no Pulumi CLI — and prints the resources
+ * it would create grouped by component, the route table, the policy pack's verdicts, and writes a
+ * Mermaid diagram of buckets → routes → targets → subscribers, consumers and dead-letter queues.
  *
- * Exit status: 0 clean, 1 a mandatory policy is violated, 2 the program failed.
+ * Exit status: 0 clean, 1 a mandatory policy is violated, 2 the program failed or the arguments are wrong.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { installMockEngine } from "../components/testing/mockEngine";
-import { runLifecycle } from "./checker/lifecycle";
-import { policies } from "../policies/all";
-import { CheckedViolation, evaluatePolicies } from "./checker/policyRuntime";
-import { buildPlan, explain, mermaidDiagram, Plan, PlanRoute, waitingLines } from "./planReport";
-import { loadStackFiles } from "./stackFiles";
-
-interface Args {
-  stack: string;
-  json: boolean;
-  explain?: { bucket: string; key: string; event?: string };
-  program: string;
-  diagram: boolean;
-}
-
-const USAGE =
-  "usage: npm run plan -- [--stack <env>] [--json] [--no-diagram] [--explain <bucket> <key> [<event>]] [<program.ts>]";
-
-function parseArgs(argv: string[]): Args {
-  const args: Args = { stack: "dev", json: false, program: "index.ts", diagram: true };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--stack") args.stack = argv[++i] ?? fail(`--stack needs a name. ${USAGE}`);
-    else if (a === "--json") args.json = true;
-    else if (a === "--no-diagram") args.diagram = false;
-    else if (a === "--explain") {
-      const bucket = argv[++i];
-      const key = argv[++i];
-      if (!bucket || key === undefined) fail(`--explain needs a bucket and a key. ${USAGE}`);
-      const event = argv[i + 1] && !argv[i + 1].startsWith("--") ? argv[++i] : undefined;
-      args.explain = { bucket, key, event };
-    } else if (a === "--help" || a === "-h") {
-      console.log(USAGE);
-      process.exit(0);
-    } else if (a.startsWith("--")) fail(`unknown option ${a}. ${USAGE}`);
-    else args.program = a;
-  }
-  return args;
-}
-
-function fail(message: string): never {
-  console.error(message);
-  process.exit(2);
-}
+import { dirname, relative, resolve } from "node:path";
+import type { RecordedResource } from "../components/testing/mockEngine";
+import type { Policies } from "@pulumi/policy";
+import { CommandSpec, ParsedArgs, stringOption, withCommonOptions } from "./args";
+import { withoutAssetContents } from "./assetSummary";
+import type { CheckedViolation } from "./checker/policyRuntime";
+import type * as PolicyRuntime from "./checker/policyRuntime";
+import { Command, err, out, progress } from "./command";
+import { evaluateWorkspace } from "./evaluate";
+import { assertWritable } from "./packageRoot";
+import { buildPlan, mermaidDiagram, Plan, PlanRoute, waitingLines } from "./planReport";
+import { openWorkspace, Workspace } from "./workspace";
 
 const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length));
 
@@ -89,109 +55,143 @@ function routeRows(routes: readonly PlanRoute[]): string[][] {
 function printPlan(
   stack: string,
   plan: Plan,
-  notes: string[],
   violations: CheckedViolation[],
+  policyCount: number,
   diagramFile?: string,
 ): void {
-  console.log(`Plan of stack "${stack}" — offline (Pulumi mocks): no AWS account, no Pulumi CLI.\n`);
-  for (const n of notes) console.log(`note: ${n}`);
-  if (notes.length) console.log("");
-  console.log(`Resources: ${plan.resourceCount} to create, in ${plan.groups.length} components\n`);
+  out(`Plan of stack "${stack}" — offline (Pulumi mocks): no AWS account, no Pulumi CLI.\n`);
+  out(`Resources: ${plan.resourceCount} to create, in ${plan.groups.length} components\n`);
   for (const g of plan.groups) {
     const counts = new Map<string, number>();
     for (const r of g.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
     const summary = [...counts.entries()].map(([t, n]) => (n > 1 ? `${n} ${t}` : t)).join(", ");
-    console.log(`  ${g.type} "${g.name}" (${g.resources.length}): ${summary}`);
+    out(`  ${g.type} "${g.name}" (${g.resources.length}): ${summary}`);
   }
-  console.log(`\nRoutes: ${plan.routes.length}\n`);
-  console.log(table(routeRows(plan.routes)));
-  for (const line of waitingLines(plan.routes)) console.log(line);
+  out(`\nRoutes: ${plan.routes.length}\n`);
+  out(table(routeRows(plan.routes)));
+  for (const line of waitingLines(plan.routes)) out(line);
   const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
-  console.log(
-    `\nPolicy pack (${policies.length} policies): ${mandatory} mandatory, ${violations.length - mandatory} advisory violations`,
+  out(
+    `\nPolicy pack (${policyCount} policies): ${mandatory} mandatory, ${violations.length - mandatory} advisory violations`,
   );
   for (const v of violations) {
     const where = v.resource ? `${v.resource.type.split(":").pop()} "${v.resource.name}"` : "the stack";
-    console.log(`  [${v.enforcementLevel}] ${v.policy} — ${where}: ${v.message}`);
+    out(`  [${v.enforcementLevel}] ${v.policy} — ${where}: ${v.message}`);
   }
-  if (diagramFile) console.log(`\nDiagram: ${diagramFile}`);
+  if (diagramFile) out(`\nDiagram: ${diagramFile}`);
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  const root = resolve(__dirname, "..");
-  let files;
+/** A project's stack, evaluated and checked: what `plan` and `explain` start from. */
+export interface PlannedStack {
+  /** The project and stack. */
+  workspace: Workspace;
+  /** Every registration. */
+  resources: RecordedResource[];
+  /** Resources by component, and the routes. */
+  plan: Plan;
+  /** The policy pack's verdicts. */
+  violations: CheckedViolation[];
+  /** How many policies the pack has. */
+  policyCount: number;
+}
+
+/** The options `plan` and `explain` share. */
+export const PROGRAM_OPTION = {
+  name: "program",
+  value: "<file>",
+  doc: "the program to run instead of the project's entry point (Pulumi.yaml main, else index.ts)",
+};
+
+/**
+ * Opens the project `--cwd`/`--stack`/`--program` name, evaluates it offline and runs the policy pack.
+ *
+ * @throws Error (or ProgramError) in a sentence naming what is at fault.
+ */
+export async function planStack(
+  args: ParsedArgs,
+  program = stringOption(args, "program"),
+): Promise<PlannedStack> {
+  const workspace = openWorkspace({
+    cwd: stringOption(args, "cwd"),
+    stack: stringOption(args, "stack"),
+    program,
+  });
+  for (const n of workspace.notes) err(`note: ${n}`);
+  if (workspace.project.nodeArgs.length > 0)
+    err(
+      `note: Pulumi.yaml runtime.options.nodeargs "${workspace.project.nodeArgs.join(" ")}" apply to a separate Node.js process; ` +
+        "the plan runs the program in its own process without them (the check command applies them).",
+    );
+  const shown = relative(process.cwd(), workspace.project.entry) || workspace.project.entry;
+  const done = progress(`evaluating ${shown} for stack "${workspace.stack}" offline`);
+  let resources: RecordedResource[];
   try {
-    files = loadStackFiles(root, args.stack);
-  } catch (e) {
-    fail((e as Error).message);
+    ({ resources } = await evaluateWorkspace(workspace));
+  } finally {
+    done();
   }
-  const recorder = installMockEngine({
-    project: files.project,
-    stack: args.stack,
-    config: files.config,
-    secretKeys: files.secretKeys,
+  // Loaded after the program's own @pulumi/pulumi is in place (see evaluateWorkspace).
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { evaluatePolicies } = require("./checker/policyRuntime") as typeof PolicyRuntime;
+  const { policies } = require("../policies/all") as { policies: Policies };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const { violations } = await evaluatePolicies(policies, resources, {
+    project: workspace.files.project,
+    stack: workspace.stack,
+    region: workspace.region,
   });
-  const program = resolve(root, args.program);
-  // Loaded only now, inside the stack and after the mocks are installed, as Pulumi's host does;
-  // then the program's beforeExit phase, where @pulumi/aws's mixins declare their notifications.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const run = await runLifecycle(recorder, () => require(program));
-  if (run.errors.length > 0) {
-    console.error(`The program ${args.program} failed for stack "${args.stack}":`);
-    for (const e of run.errors) console.error(`  ${e.message}`);
-    process.exit(2);
-  }
-  const plan = buildPlan(run.resources);
-  const region =
-    typeof files.config["aws:region"] === "string" ? (files.config["aws:region"] as string) : "us-east-1";
-  const { violations } = await evaluatePolicies(policies, run.resources, {
-    project: files.project,
-    stack: args.stack,
-    region,
-  });
+  return { workspace, resources, plan: buildPlan(resources), violations, policyCount: policies.length };
+}
+
+const spec: CommandSpec = withCommonOptions({
+  name: "plan",
+  summary: "evaluate the stack offline: resources, routes, policy verdicts and a diagram",
+  description:
+    "Runs the project's program under Pulumi mocks with the stack's configuration (Pulumi.yaml defaults under\n" +
+    "Pulumi.<stack>.yaml; secrets stand in as placeholders) - no AWS account, no Pulumi CLI - and prints the\n" +
+    "resources it would create by component, the route table and the policy pack's verdicts. It writes a Mermaid\n" +
+    "diagram of buckets, routes, targets, subscribers, consumers and dead-letter queues.",
+  positionals: [],
+  options: [
+    { name: "json", doc: "print the plan as JSON (assets and archives as hash, size and entries)" },
+    {
+      name: "diagram",
+      value: "<file>",
+      doc: "where to write the Mermaid diagram; default docs/routes-<stack>.md in the project",
+    },
+    { name: "no-diagram", doc: "write no diagram" },
+    PROGRAM_OPTION,
+  ],
+  epilogue:
+    "Exit status: 0 no mandatory violation, 1 a mandatory policy is violated, 2 the program failed or the arguments are wrong.",
+});
+
+async function run(args: ParsedArgs): Promise<number> {
+  if (args.options["no-diagram"] && args.options.diagram !== undefined)
+    throw new Error("--diagram and --no-diagram contradict each other: pass one.");
+  const { workspace, resources, plan, violations, policyCount } = await planStack(args);
   const mandatory = violations.some((v) => v.enforcementLevel === "mandatory");
-
-  if (args.explain) {
-    const { bucket, key, event } = args.explain;
-    let verdicts;
-    try {
-      verdicts = explain(plan.routes, bucket, key, event);
-    } catch (e) {
-      fail((e as Error).message);
-    }
-    if (args.json) {
-      console.log(JSON.stringify({ bucket, key, event: event ?? "s3:ObjectCreated:Put", verdicts }, null, 2));
-      return;
-    }
-    console.log(`${event ?? "s3:ObjectCreated:Put"} on "${key}" in bucket "${bucket}":`);
-    for (const v of verdicts) {
-      console.log(
-        `  ${v.reaches ? "→ reaches" : "  skips  "} ${v.route.target} via route "${v.route.route}": ${v.why}`,
-      );
-    }
-    const reached = verdicts.filter((v) => v.reaches).length;
-    console.log(reached ? `${reached} target(s) reached.` : "No target reached.");
-    return;
-  }
-
   let diagramFile: string | undefined;
-  if (args.diagram) {
-    const dir = join(root, "docs");
-    mkdirSync(dir, { recursive: true });
-    diagramFile = join("docs", `routes-${args.stack}.md`);
+  if (!args.options["no-diagram"]) {
+    const given = stringOption(args, "diagram");
+    diagramFile = given ? resolve(given) : resolve(workspace.dir, "docs", `routes-${workspace.stack}.md`);
+    assertWritable(diagramFile, workspace.dir, "--diagram");
+    mkdirSync(dirname(diagramFile), { recursive: true });
     writeFileSync(
-      join(root, diagramFile),
-      mermaidDiagram(plan.routes, `Routes of stack "${args.stack}"`, run.resources),
+      diagramFile,
+      mermaidDiagram(plan.routes, `Routes of stack "${workspace.stack}"`, resources),
     );
   }
-  if (args.json) {
-    console.log(
+  const shownDiagram = diagramFile && (relative(process.cwd(), diagramFile) || diagramFile);
+  if (args.options.json) {
+    out(
       JSON.stringify(
         {
-          stack: args.stack,
-          notes: files.notes,
-          resources: run.resources
+          project: workspace.files.project,
+          stack: workspace.stack,
+          program: workspace.project.entry,
+          notes: workspace.notes,
+          resources: resources
             .filter((r) => r.custom)
             .map((r) => ({
               type: r.type,
@@ -199,25 +199,20 @@ async function main(): Promise<void> {
               parent: r.parent,
               protect: r.protect,
               dependencies: r.dependencies,
-              inputs: r.inputs,
+              inputs: withoutAssetContents(r.inputs),
             })),
           groups: plan.groups,
           routes: plan.routes,
           violations,
-          diagram: diagramFile,
+          diagram: diagramFile ?? null,
         },
         null,
         2,
       ),
     );
-    process.exitCode = mandatory ? 1 : 0;
-    return;
-  }
-  printPlan(args.stack, plan, files.notes, violations, diagramFile);
-  process.exitCode = mandatory ? 1 : 0;
+  } else printPlan(workspace.stack, plan, violations, policyCount, shownDiagram);
+  return mandatory ? 1 : 0;
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
-  process.exit(2);
-});
+/** `s3-event-routes plan`. */
+export const planCommand: Command = { spec, run };

@@ -69,8 +69,7 @@ export type ChildMessage = { kind: "result"; result: ProgramResult } | { kind: "
 
 function send(message: ChildMessage): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (!process.send)
-      return reject(new Error("cli/checker/child.ts must be started with an IPC channel"));
+    if (!process.send) return reject(new Error("cli/checker/child.ts must be started with an IPC channel"));
     process.send(message, undefined, undefined, (err) => (err ? reject(err) : resolve()));
   });
 }

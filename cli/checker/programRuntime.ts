@@ -28,8 +28,11 @@ const inside = (dir: string, file: string) => {
   return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel);
 };
 
-/** The checker's own modules whose `@pulumi/pulumi` must be the program's. */
-const CHECKER_DIRS = [path.resolve(__dirname, "..", "..", "components", "testing"), __dirname];
+/** The command's own modules (cli/ and the mock engine) whose `@pulumi/pulumi` must be the program's. */
+const CHECKER_DIRS = [
+  path.resolve(__dirname, "..", "..", "components", "testing"),
+  path.resolve(__dirname, ".."),
+];
 
 type ResolveFilename = (
   request: string,

@@ -1,8 +1,9 @@
 /**
- * The demo of the local event loop (`npm run local -- --demo`): uploads one object for each route
- * of the dev stack and a key with spaces and accents, sends one poison message to the analysis
- * queue, creates a watched bucket, waits for every delivery to settle; then deletes a document and
- * the bucket, and waits again.
+ * The demo of the local event loop (`local --demo`). On this repository's dev stack (its `uploads`
+ * bucket): uploads one object for each route and a key with spaces and accents, sends one poison
+ * message to the analysis queue, creates a watched bucket, waits for every delivery to settle; then
+ * deletes a document and the bucket, and waits again. On any other stack: one sample object per
+ * object route, named to match its filter, then deletes them where a route receives deletions.
  */
 import {
   CreateBucketCommand,
@@ -10,8 +11,21 @@ import {
   DeleteObjectCommand,
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
-import sharp from "sharp";
+import type Sharp from "sharp";
+import type { PlanRoute } from "../planReport";
 import type { LocalLoop } from "./loop";
+
+/** sharp, loaded only when a demo makes an image (a project without an image handler may lack it). */
+function sharp(): typeof Sharp {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require("sharp") as typeof Sharp;
+  } catch {
+    throw new Error(
+      "The demo makes sample images with sharp, which is not installed: npm install --save-dev sharp",
+    );
+  }
+}
 
 /** One sample upload. */
 export interface SampleObject {
@@ -45,10 +59,10 @@ export function minimalPdf(): Buffer {
 
 /** The demo's uploads, one per route of the dev stack (the partner webhook gets them all). */
 export async function sampleObjects(): Promise<SampleObject[]> {
-  const jpeg = await sharp({ create: { width: 1200, height: 800, channels: 3, background: "#2a6f97" } })
+  const jpeg = await sharp()({ create: { width: 1200, height: 800, channels: 3, background: "#2a6f97" } })
     .jpeg({ quality: 80 })
     .toBuffer();
-  const png = await sharp({ create: { width: 640, height: 480, channels: 4, background: "#f4a261" } })
+  const png = await sharp()({ create: { width: 640, height: 480, channels: 4, background: "#f4a261" } })
     .png()
     .toBuffer();
   const text = (s: string) => Buffer.from(s, "utf8");
@@ -104,7 +118,7 @@ export async function runDemo(
     return ok;
   };
   const uploads = loop.topology.routes.find((r) => r.bucket === "uploads")?.bucketName;
-  if (!uploads) throw new Error('The demo needs the dev stack\'s "uploads" bucket; this stack has none.');
+  if (!uploads) return runSampleDemo(loop, settle, print);
   const s3 = loop.client;
 
   const queue = loop.topology.queues.find((q) => q.consumer);
@@ -126,5 +140,68 @@ export async function runDemo(
   print(`demo: 2. ${DEMO_DELETED_KEY} deleted, the watched bucket deleted`);
   await s3.send(new DeleteObjectCommand({ Bucket: uploads, Key: DEMO_DELETED_KEY }));
   await s3.send(new DeleteBucketCommand({ Bucket: DEMO_SCRATCH_BUCKET }));
+  return settle("the deletions");
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".png": "image/png",
+  ".webp": "image/webp",
+  ".gif": "image/gif",
+  ".pdf": "application/pdf",
+  ".csv": "text/csv",
+  ".json": "application/json",
+};
+
+/** A sample body for a key: a real image or PDF where the suffix asks for one, else text. */
+async function sampleBody(key: string): Promise<{ body: Buffer; contentType: string }> {
+  const ext = /\.[^./]+$/.exec(key.toLowerCase())?.[0] ?? "";
+  const contentType = CONTENT_TYPES[ext] ?? "text/plain";
+  const image = () => sharp()({ create: { width: 800, height: 600, channels: 3, background: "#2a6f97" } });
+  if (ext === ".jpg" || ext === ".jpeg") return { body: await image().jpeg().toBuffer(), contentType };
+  if (ext === ".png") return { body: await image().png().toBuffer(), contentType };
+  if (ext === ".webp") return { body: await image().webp().toBuffer(), contentType };
+  if (ext === ".pdf") return { body: minimalPdf(), contentType };
+  if (ext === ".json") return { body: Buffer.from('{"sample":true}\n'), contentType };
+  return { body: Buffer.from(`A sample object for ${key}.\n`), contentType };
+}
+
+/** The key a route's filter admits: its prefix, a name, its suffix (or `.txt`). */
+export function sampleKey(route: Pick<PlanRoute, "prefix" | "suffix" | "route">): string {
+  return `${route.prefix ?? ""}sample-${route.route}${route.suffix ?? ".txt"}`;
+}
+
+/** The demo on any stack: one sample object per object route, then deletions where a route wants them. */
+async function runSampleDemo(
+  loop: LocalLoop,
+  settle: (what: string) => Promise<boolean>,
+  print: (line: string) => void,
+): Promise<boolean> {
+  const routes = loop.topology.routes.filter((r) => r.delivery !== "cloudtrail" && r.bucketName);
+  if (routes.length === 0) {
+    print("demo: the stack has no object routes; nothing to upload.");
+    return true;
+  }
+  const wants = (r: PlanRoute, kind: string) => r.events.some((e) => e.startsWith(`s3:${kind}`));
+  const uploads = new Map<string, { bucket: string; key: string }>();
+  for (const r of routes) {
+    const key = sampleKey(r);
+    uploads.set(`${r.bucketName}/${key}`, { bucket: r.bucketName as string, key });
+  }
+  print(`demo: 1. one sample object per route: ${[...uploads.keys()].join(", ")}`);
+  for (const { bucket, key } of uploads.values()) {
+    const { body, contentType } = await sampleBody(key);
+    await loop.client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }),
+    );
+  }
+  if (!(await settle("the uploads"))) return false;
+  const deletions = routes.filter((r) => wants(r, "ObjectRemoved"));
+  if (deletions.length === 0) return true;
+  const keys = [...new Set(deletions.map((r) => `${r.bucketName}/${sampleKey(r)}`))];
+  print(`demo: 2. deleted: ${keys.join(", ")}`);
+  for (const r of deletions)
+    await loop.client.send(new DeleteObjectCommand({ Bucket: r.bucketName as string, Key: sampleKey(r) }));
   return settle("the deletions");
 }

@@ -5,8 +5,8 @@
  * context and the function's timeout.
  */
 import { randomUUID } from "node:crypto";
-import { join } from "node:path";
 import type { Context } from "aws-lambda";
+import { handlerSource } from "./handlerSources";
 import type { LocalFunction } from "./topology";
 
 /** A handler as Lambda calls it. */
@@ -25,11 +25,11 @@ export class LocalFunctions {
   private readonly loaded = new Map<string, LambdaHandler>();
 
   /**
-   * @param root - the project directory (holding handlers/).
+   * @param root - the project directory (the handlers' sources are the installed package's).
    * @param functions - the stack's functions.
    */
   constructor(
-    private readonly root: string,
+    readonly root: string,
     readonly functions: readonly LocalFunction[],
   ) {}
 
@@ -58,7 +58,7 @@ export class LocalFunctions {
         `${LocalFunctions.label(fn)}: its code is not one of the reference handlers (handlers/*), so it cannot run locally.`,
       );
     }
-    const path = require.resolve(join(this.root, "handlers", fn.handler, "index.ts"));
+    const path = require.resolve(handlerSource(fn.handler));
     const environment: Record<string, string> = {
       ...fn.environment,
       AWS_LAMBDA_FUNCTION_NAME: fn.functionName,

@@ -29,7 +29,7 @@ function runLocal(args: string[], killAfterMs: number): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ["-r", "ts-node/register/transpile-only", "cli/local.ts", ...args],
+      ["-r", "ts-node/register/transpile-only", "cli/main.ts", "local", ...args],
       {
         cwd: root,
         stdio: ["ignore", "pipe", "pipe"],

@@ -6,7 +6,7 @@ import { exitStatus, formatText, parseArgs, ProgramReport } from "../../cli/chec
 
 const CLI = path.join(ROOT, "tests", "fixtures", "cli");
 
-describe("cli/check.ts", function () {
+describe("s3-event-routes check", function () {
   this.timeout(600_000);
   const runs: Record<string, CheckRun> = {};
 
@@ -16,6 +16,10 @@ describe("cli/check.ts", function () {
       ["failing", ["--json", "--jobs", "1", "exits.ts", "throws.ts", "rejects.ts", "missing.ts"], CLI],
       ["no stack file", ["--stack", "prod"], CLI],
       ["clean, no dev stack file", ["--json", "tests/fixtures/programs/secure-queue-pipeline.ts"]],
+      [
+        "no stack file at all",
+        ["--json", "--cwd", "tests/fixtures/real-programs/docs-bucket-notification-sqs"],
+      ],
       ["bad option", ["--jobs", "0"]],
       ["shared module", ["--json", "--jobs", "1", "first.ts", "second.ts"], CLI],
       ["mixin and raw", ["--json", "mixin-and-raw.ts"], CLI],
@@ -30,6 +34,8 @@ describe("cli/check.ts", function () {
     assert.equal(
       run.stdout,
       [
+        "1 program: 1 mandatory, 0 advisory violation.",
+        "",
         "index.ts (stack dev, 6 resources): 1 violation",
         "  [mandatory] s3-notification-destination-same-region",
         '    resource: aws:s3/bucketNotification:BucketNotification "records-notification"',
@@ -38,8 +44,6 @@ describe("cli/check.ts", function () {
           "delivers event notifications only to destinations in the bucket's own region and rejects the configuration. " +
           "Create the destination in eu-west-1 (with the bucket's provider), or set eventbridge: true and forward the " +
           "events from an EventBridge rule in eu-west-1 to an event bus in us-east-1.",
-        "",
-        "1 mandatory, 0 advisory violation.",
         "",
       ].join("\n"),
     );
@@ -55,7 +59,7 @@ describe("cli/check.ts", function () {
     assert.match(rejects.error ?? "", /^Error: the apply failed on purpose\n\s+at .*rejects\.ts:5:9/);
     assert.equal(
       missing.error,
-      "missing.ts does not exist: pass the path of a Pulumi TypeScript program (default ./index.ts).",
+      "missing.ts does not exist: pass the path of a Pulumi TypeScript program or project directory (default: the project itself).",
     );
     assert.equal(exits.error, "the checker's child process exited (code 7) before this program was checked");
   });
@@ -69,17 +73,28 @@ describe("cli/check.ts", function () {
     );
   });
 
-  it("exits 0 on a clean program, noting a missing default stack file on stderr", () => {
+  it("exits 0 on a clean program, with the project's only stack file when --stack is not given", () => {
     const run = runs["clean, no dev stack file"];
     assert.equal(run.status, 0, run.stderr);
     const report = JSON.parse(run.stdout) as JsonReport;
     assert.deepEqual(report.summary, { mandatory: 0, advisory: 0, failed: 0 });
     assert.deepEqual(report.programs[0].violations, []);
-    assert.ok(
-      run.stderr.includes(
-        `note: ${path.join(ROOT, "tests", "fixtures", "programs", "Pulumi.dev.yaml")} does not exist; checking with no stack configuration (aws:region us-east-1).`,
-      ),
-      run.stderr,
+    // tests/fixtures/programs has Pulumi.test.yaml and no Pulumi.dev.yaml.
+    assert.equal(report.programs[0].stack, "test");
+    assert.ok(!run.stderr.includes("does not exist"), run.stderr);
+  });
+
+  it("notes a missing default stack file on stderr and checks with the project's defaults", () => {
+    const run = runs["no stack file at all"];
+    assert.equal(run.status, 1, run.stderr);
+    const report = JSON.parse(run.stdout) as JsonReport;
+    assert.equal(report.programs[0].stack, "dev");
+    assert.equal(
+      run.stderr
+        .split("\n")
+        .filter((l) => l.startsWith("note: "))
+        .join("\n"),
+      `note: ${path.join(ROOT, "tests", "fixtures", "real-programs", "docs-bucket-notification-sqs", "Pulumi.dev.yaml")} does not exist; checking with no stack configuration (aws:region us-east-1).`,
     );
   });
 
@@ -88,7 +103,7 @@ describe("cli/check.ts", function () {
     assert.equal(run.status, 2);
     assert.equal(
       run.stderr,
-      '--jobs must be a positive integer, got "0"\nusage: node -r ts-node/register/transpile-only cli/check.ts [--json] [--stack <env>] [--jobs <n>] [<program.ts> ...]\n',
+      '--jobs needs a whole number of at least 1, got "0"\nusage: s3-event-routes check [<program>...] [options]\n',
     );
   });
 
@@ -106,15 +121,17 @@ describe("cli/check.ts", function () {
   });
 
   it("parses its arguments", () => {
-    assert.deepEqual(parseArgs(["--json", "--stack", "prod", "--jobs", "3", "a.ts", "b.ts"]), {
-      json: true,
-      stack: "prod",
-      stackGiven: true,
-      jobs: 3,
-      programs: ["a.ts", "b.ts"],
-    });
-    assert.deepEqual(parseArgs([]).programs, ["index.ts"]);
-    assert.throws(() => parseArgs(["--stack"]), /--stack needs a value/);
+    const expected = { json: true, stack: "prod", jobs: 3, programs: ["a.ts", "b.ts"], cwd: ROOT };
+    // Options in any order, before, between or after the programs; `--name=value` too.
+    assert.deepEqual(parseArgs(["--json", "--stack", "prod", "--jobs", "3", "a.ts", "b.ts"]), expected);
+    assert.deepEqual(parseArgs(["a.ts", "--jobs=3", "b.ts", "--stack", "prod", "--json"]), expected);
+    assert.deepEqual(parseArgs([]).programs, []);
+    assert.equal(parseArgs([]).stack, undefined);
+    assert.throws(() => parseArgs(["--stack"]), /^UsageError: --stack needs a value: --stack <name>\n/);
+    assert.throws(
+      () => parseArgs(["--josn"]),
+      /^UsageError: unknown option "--josn" \(did you mean --json\?\)/,
+    );
   });
 
   it("runs the program's beforeExit phase: a mixin's notification and a raw one on one bucket are both seen", () => {
@@ -145,6 +162,10 @@ describe("cli/check.ts", function () {
     assert.equal(exitStatus([report("advisory"), report("mandatory")]), 1);
     assert.equal(exitStatus([report("mandatory"), report("advisory", "boom")]), 3);
     assert.equal(exitStatus([report("advisory"), report("advisory", "boom")]), 2);
-    assert.equal(formatText([report("advisory")]).split("\n")[2], "    resource: (the stack)");
+    assert.equal(
+      formatText([report("advisory")]).split("\n")[0],
+      "1 program: 0 mandatory, 1 advisory violation.",
+    );
+    assert.equal(formatText([report("advisory")]).split("\n")[4], "    resource: (the stack)");
   });
 });

@@ -1,4 +1,4 @@
-/** Runs cli/check.ts as a user would: a child process, its output and exit status. */
+/** Runs the package's `check` command as a user would: a child process, its output and exit status. */
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 
@@ -17,7 +17,7 @@ export function runCheck(args: string[], cwd = ROOT): Promise<CheckRun> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts", "check.ts"), ...args],
+      ["-r", "ts-node/register/transpile-only", path.join(ROOT, "cli", "main.ts"), "check", ...args],
       { cwd, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const status = error ? (typeof error.code === "number" ? error.code : -1) : 0;

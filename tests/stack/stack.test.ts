@@ -22,8 +22,11 @@ interface PlanJson {
   violations: CheckedViolation[];
 }
 
-/** Runs the offline plan in a child process (its own Pulumi runtime and config). */
-async function plan(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs a command of the package's CLI in a child process (its own Pulumi runtime and config). */
+async function cli(
+  command: "plan" | "explain",
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await exec(
       process.execPath,
@@ -31,8 +34,9 @@ async function plan(...args: string[]): Promise<{ code: number; stdout: string; 
         "--stack-trace-limit=0",
         "-r",
         "ts-node/register/transpile-only",
-        "cli/plan.ts",
-        "--no-diagram",
+        "cli/main.ts",
+        command,
+        ...(command === "plan" ? ["--no-diagram"] : []),
         ...args,
       ],
       { cwd: root, maxBuffer: 64 * 1024 * 1024 },
@@ -43,6 +47,9 @@ async function plan(...args: string[]): Promise<{ code: number; stdout: string; 
     return { code: err.code, stdout: err.stdout, stderr: err.stderr };
   }
 }
+
+/** Runs the offline plan. */
+const plan = (...args: string[]) => cli("plan", ...args);
 
 const ofType = (p: PlanJson, type: string) => p.resources.filter((r) => r.type === type);
 
@@ -263,7 +270,7 @@ describe("the stack, per environment (offline plan)", function () {
   });
 
   it("explains which targets an event for a key reaches", async () => {
-    const r = await plan("--explain", "uploads", "invoices/2024/march report.pdf");
+    const r = await cli("explain", "uploads", "invoices/2024/march report.pdf");
     assert.equal(r.code, 0, r.stderr);
     const reached = r.stdout.split("\n").filter((l) => l.includes("→ reaches"));
     assert.deepEqual(
