@@ -16,8 +16,9 @@ import { Command } from "./command";
 import { assertWritable, BIN } from "./packageRoot";
 import { findProjectDir } from "./stackFiles";
 import { defaultStack } from "./workspace";
-import { DEMO_SCRATCH_BUCKET, runDemo } from "./local/demo";
-import { LocalLoop } from "./local/loop";
+import type * as Demo from "./local/demo";
+import type * as Loop from "./local/loop";
+import type { LocalLoop } from "./local/loop";
 
 interface Args {
   demo: boolean;
@@ -98,7 +99,7 @@ function localArgs(args: ParsedArgs, dir: string): Args {
   };
 }
 
-function banner(loop: LocalLoop, args: Args): string[] {
+function banner(loop: LocalLoop, args: Args, scratchBucket: string): string[] {
   const buckets = loop.topology.buckets;
   const uploads = loop.topology.routes.find((r) => r.bucket === "uploads")?.bucketName ?? buckets[0];
   const routes = loop.topology.routes.filter((r) => r.delivery !== "cloudtrail");
@@ -117,7 +118,7 @@ function banner(loop: LocalLoop, args: Args): string[] {
       "Upload with any S3 client (path-style; s3rver accepts only the credentials S3RVER/S3RVER), e.g.:",
       `  AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws --endpoint-url ${loop.endpoint} s3 cp photo.jpg s3://${uploads}/images/photo.jpg`,
       `  AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws --endpoint-url ${loop.endpoint} s3 rm s3://${uploads}/images/photo.jpg`,
-      `  AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws --endpoint-url ${loop.endpoint} s3 mb s3://${DEMO_SCRATCH_BUCKET}`,
+      `  AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws --endpoint-url ${loop.endpoint} s3 mb s3://${scratchBucket}`,
       "Ctrl-C stops.",
     );
   }
@@ -136,7 +137,12 @@ async function run(parsed: ParsedArgs): Promise<number> {
     throw new Error(
       `No stack file ${join(dir, `Pulumi.${args.stack}.yaml`)}: create it with "pulumi stack init ${args.stack}", or pass another --stack.`,
     );
-  requireS3rver();
+  requireLocalPackages();
+  // Loaded only now: they need what requireLocalPackages checked.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { LocalLoop } = require("./local/loop") as typeof Loop;
+  const { runDemo, DEMO_SCRATCH_BUCKET } = require("./local/demo") as typeof Demo;
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const print = (line: string) => console.log(line);
   const started = Date.now();
   print(`Evaluating stack "${args.stack}" offline (Pulumi mocks) for its buckets and routes...`);
@@ -151,7 +157,7 @@ async function run(parsed: ParsedArgs): Promise<number> {
     handlerLogs: args.handlerLogs,
     print,
   });
-  for (const line of banner(loop, args)) print(line);
+  for (const line of banner(loop, args, DEMO_SCRATCH_BUCKET)) print(line);
   print(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   const finish = async (settledInTime: boolean): Promise<number> => {
@@ -196,15 +202,30 @@ async function run(parsed: ParsedArgs): Promise<number> {
   return status;
 }
 
-/** Fails with the install command when s3rver, which the loop needs and the package does not install, is missing. */
-function requireS3rver(): void {
-  try {
-    require.resolve("s3rver");
-  } catch {
+/**
+ * What the loop needs that the package does not install (optional peers: only `local` uses them):
+ * s3rver, the S3-compatible server, and aws-sdk-client-mock, which stands in for DynamoDB.
+ */
+export const LOCAL_PACKAGES: Readonly<Record<string, string>> = {
+  s3rver: "^3.7.1",
+  "aws-sdk-client-mock": "^4.1.0",
+};
+
+/** Fails with the install command when a package the loop needs is missing. */
+function requireLocalPackages(): void {
+  const missing = Object.keys(LOCAL_PACKAGES).filter((name) => {
+    try {
+      require.resolve(name);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length > 0)
     throw new Error(
-      "The local loop runs a real S3-compatible server, s3rver, which is not installed: npm install --save-dev s3rver@^3.7.1",
+      `The local loop needs ${missing.join(" and ")}, not installed with the package: ` +
+        `npm install --save-dev ${missing.map((n) => `${n}@${LOCAL_PACKAGES[n]}`).join(" ")}`,
     );
-  }
 }
 
 /** `s3-event-routes local`. */

@@ -111,6 +111,7 @@ function pack(): PackResult {
     "dist/components/notificationMerge.js",
     "dist/policies/all.js",
     "dist/policies/all.d.ts",
+    "dist/cli/main.js",
     "components/objectFilter.ts",
     ...HANDLER_NAMES.map((name) => `handlers/${name}/index.ts`),
   ];

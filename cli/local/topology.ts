@@ -188,8 +188,15 @@ function bundleText(name: HandlerName, architecture: LambdaArchitecture): Promis
   let text = bundleTexts.get(key);
   if (!text) {
     text = (async () => {
-      const assets = await bundleHandler(name, { architecture }).code.assets;
-      const index = assets["index.js"];
+      let bundle;
+      try {
+        bundle = bundleHandler(name, { architecture });
+      } catch {
+        // Its packages are not installed (a project without image handlers lacks sharp): then no
+        // function of this stack deploys it.
+        return undefined;
+      }
+      const index = (await bundle.code.assets)["index.js"];
       return index instanceof pulumi.asset.StringAsset ? await index.text : undefined;
     })();
     bundleTexts.set(key, text);
