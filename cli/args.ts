@@ -214,7 +214,10 @@ export function parseArgs(bin: string, spec: CommandSpec, argv: readonly string[
   }
   if (w < words.length) {
     const extra = words.slice(w);
-    const guess = extra[0].startsWith("-") ? undefined : closest(extra[0], [...byName.keys()]);
+    // A word that is an option's name without its dashes, or close to one.
+    const names = [...byName.keys()];
+    const guess =
+      extra.find((w) => byName.has(w)) ?? (extra[0].startsWith("-") ? undefined : closest(extra[0], names));
     fail(
       `unexpected argument${extra.length > 1 ? "s" : ""} ${extra.map((e) => `"${e}"`).join(", ")}` +
         (guess ? ` (did you mean --${guess}?)` : ""),

@@ -86,6 +86,16 @@ export function resolvePackage(name: string, from: string): ResolvedPackage | un
   }
 }
 
+/** True when the compiler resolves from the command's own location (ts-node falls back to it). */
+function compilerBesideCommand(): boolean {
+  try {
+    require.resolve("typescript");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function entryIn(dir: string): string | undefined {
   for (const f of ["index.ts", "index.mts", "index.js", "index.mjs"]) {
     if (existsSync(path.join(dir, f))) return path.join(dir, f);
@@ -123,6 +133,10 @@ export function readProject(dir: string, program?: string): ProgramProject {
     if (entry === undefined)
       throw new Error(`${dir} has no index.ts (or index.js) and Pulumi.yaml names no main: nothing to run.`);
   }
+  if (/\.[cm]?ts$/.test(entry) && !resolvePackage("typescript", dir) && !compilerBesideCommand())
+    throw new Error(
+      `${entry} is TypeScript, and the typescript compiler cannot be resolved from ${dir}: npm install --save-dev typescript there.`,
+    );
   const esm = pkg.type === "module" || /\.m[tj]s$/.test(entry);
   const tsconfigName = typeof options.tsconfig === "string" ? options.tsconfig : "tsconfig.json";
   const tsconfigPath = path.resolve(dir, tsconfigName);
