@@ -19,7 +19,7 @@ import {
   WebhookTarget,
   Subscription,
 } from "./components";
-import { readStackConfig } from "./components/stackConfig";
+import { readStackConfig } from "./stackConfig";
 
 const cfg = readStackConfig(new pulumi.Config());
 const prod = cfg.environment === "prod";

@@ -19,7 +19,7 @@ import {
   filtersOverlap,
   decodeS3Key,
 } from "../../components/objectFilter";
-import { readStackConfig } from "../../components/stackConfig";
+import { readStackConfig } from "../../stackConfig";
 import { parseS3Notifications } from "../../handlers/shared/events";
 import { stateMachineDefinitionMessages } from "../../policies/stateMachines";
 import { explain, PlanRoute } from "../../cli/planReport";

@@ -4,7 +4,7 @@
  * and how to set it. Not part of the package's public API.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { E164, EMAIL, httpsUrlProblem, LOG_RETENTION_DAYS, redactedUrl } from "./argCheck";
+import { E164, EMAIL, httpsUrlProblem, LOG_RETENTION_DAYS, redactedUrl } from "./components/argCheck";
 
 export { LOG_RETENTION_DAYS };
 
