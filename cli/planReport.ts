@@ -5,9 +5,9 @@
  * consumers) and where failures go (dead-letter queues), and `explain`: which targets an event
  * for a key would reach, and why, by S3's own matching rules (EventBridge's for EventBridge routes).
  */
-import { eventBridgeFields, EventPattern, matchesPattern } from "../components/eventPattern";
-import { ConcreteEventType, eventNameMatches, isS3EventType } from "../components/eventTypes";
-import { describeFilter, filterMatchesKey } from "../components/objectFilter";
+import { eventBridgeFields, EventPattern, matchesPattern } from "../model/eventPattern";
+import { ConcreteEventType, eventNameMatches, isS3EventType } from "../model/eventTypes";
+import { describeFilter, filterMatchesKey } from "../model/objectFilter";
 import type { RecordedResource } from "../components/testing/mockEngine";
 
 /** One route, as the plan shows it. */

@@ -9,7 +9,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ARN_KINDS, arnOf, checkInput, checkRange, describeType, requireArgs } from "./argCheck";
 import { awsContext } from "./awsContext";
-import { BucketCallGroup, bucketCallPattern, BucketSelector, resolveBucketCalls } from "./eventPattern";
+import {
+  BucketCallGroup,
+  bucketCallPattern,
+  BucketSelector,
+  resolveBucketCalls,
+} from "../model/eventPattern";
 import { createSecureBucket } from "./secureBucket";
 import { RuleTarget } from "./target";
 

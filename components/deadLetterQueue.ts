@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "./awsContext";
 import { EncryptionKey } from "./encryptionKey";
 import { sealedQueuePolicy, SourceGrant } from "./resourcePolicy";
-import { SealedList } from "./sealedList";
+import { SealedList } from "../model/sealedList";
 
 /** Arguments of {@link DeadLetterQueue}. */
 export interface DeadLetterQueueArgs {

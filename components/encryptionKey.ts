@@ -11,7 +11,7 @@ import { ARN_KINDS, arnOf, checkRange, shown, StringCheck } from "./argCheck";
 import { awsContext } from "./awsContext";
 import { serviceStatements, Statement } from "./policyDocument";
 import { resolvedGrants, SourceGrant } from "./resourcePolicy";
-import { SealedList } from "./sealedList";
+import { SealedList } from "../model/sealedList";
 
 /** Arguments of {@link EncryptionKey}. */
 export interface EncryptionKeyArgs {

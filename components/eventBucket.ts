@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { bucketNameCheck, checkInput } from "./argCheck";
 import { AwsContext, awsContext } from "./awsContext";
 import { EncryptionKey } from "./encryptionKey";
-import { encodeFilterValue } from "./objectFilter";
+import { encodeFilterValue } from "../model/objectFilter";
 import { createSecureBucket } from "./secureBucket";
 import {
   RouteInput,
@@ -20,13 +20,13 @@ import {
   validateRoute,
   ObjectWrite,
   NativeTargetKind,
-} from "./routeModel";
-import { SealedList } from "./sealedList";
-import { eventPatternFor } from "./eventPattern";
-import { describeOverlap, describeTriggerCycle, findOverlaps, findTriggerCycle } from "./routeModel";
+} from "../model/routeModel";
+import { SealedList } from "../model/sealedList";
+import { eventPatternFor } from "../model/eventPattern";
+import { describeOverlap, describeTriggerCycle, findOverlaps, findTriggerCycle } from "../model/routeModel";
 import { bucketKey, RegisteredBucket, resolvedRoutes, stackBuckets, writeKey } from "./stackBuckets";
 import { SharedBucketNotification, stackNamespace } from "./sharedNotification";
-import { ownershipId } from "./notificationMerge";
+import { ownershipId } from "../model/notificationMerge";
 import { BindContext, isNativeTarget, NotificationTarget, RuleTarget, TargetWrite } from "./target";
 import { StatementInput } from "./policyDocument";
 

@@ -18,7 +18,7 @@ export {
 } from "./sharedNotification";
 export { SharedAccessPolicy, SharedAccessPolicyArgs } from "./sharedPolicy";
 export type { AccessPolicyMode } from "./resourcePolicy";
-export type { PolicyKind, PolicyStatementLike } from "./policyMerge";
+export type { PolicyKind, PolicyStatementLike } from "../model/policyMerge";
 
 // Targets.
 export { LambdaTarget, LambdaTargetArgs, FunctionCode } from "./lambdaTarget";
@@ -58,7 +58,7 @@ export {
 
 // Bucket-level events and alarms.
 export { BucketEvents, BucketEventsArgs, BucketEventRoute } from "./bucketEvents";
-export { BucketCallGroup, BucketSelector, BUCKET_CALLS } from "./eventPattern";
+export { BucketCallGroup, BucketSelector, BUCKET_CALLS } from "../model/eventPattern";
 export { Alarms, AlarmsArgs, Watched } from "./alarms";
 
 // Writing a target of your own: what a bucket or rule hands a target, and what it returns.
@@ -77,7 +77,7 @@ export type {
   LambdaEntryInput,
   QueueEntryInput,
   TopicEntryInput,
-} from "./notificationMerge";
+} from "../model/notificationMerge";
 
 // What routes accept: event names, filters, delivery.
 export {
@@ -89,12 +89,12 @@ export {
   FRIENDLY_EVENT_NAMES,
   CONCRETE_EVENT_TYPES,
   WILDCARD_EVENT_TYPES,
-} from "./eventTypes";
-export { ObjectFilter, encodeFilterValue, decodeS3Key, filtersOverlap } from "./objectFilter";
-export { RouteInput, RouteSpec, Delivery, NativeTargetKind, ObjectWrite } from "./routeModel";
-export type { OwnershipIdParts } from "./notificationMerge";
+} from "../model/eventTypes";
+export { ObjectFilter, encodeFilterValue, decodeS3Key, filtersOverlap } from "../model/objectFilter";
+export { RouteInput, RouteSpec, Delivery, NativeTargetKind, ObjectWrite } from "../model/routeModel";
+export type { OwnershipIdParts } from "../model/notificationMerge";
 
 // The payload Step Functions and webhooks receive, and how to reproduce it locally.
 export { EVENTBRIDGE_RETRY_POLICY, OBJECT_EVENT_INPUT, BUCKET_CALL_INPUT } from "./ruleTarget";
-export { InputTransformer, applyInputTransformer } from "./inputTransformer";
-export { EventPattern, eventPatternFor } from "./eventPattern";
+export { InputTransformer, applyInputTransformer } from "../model/inputTransformer";
+export { EventPattern, eventPatternFor } from "../model/eventPattern";

@@ -25,7 +25,7 @@ import {
 import { awsContext } from "./awsContext";
 import { DeadLetterQueue } from "./deadLetterQueue";
 import { StatementInput } from "./policyDocument";
-import { SealedList } from "./sealedList";
+import { SealedList } from "../model/sealedList";
 import { createRuleTarget } from "./ruleTarget";
 import { BindContext, NativeBinding, NotificationTarget, RuleBindContext, TargetWrite } from "./target";
 

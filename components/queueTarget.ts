@@ -22,7 +22,7 @@ import {
 } from "./resourcePolicy";
 import { SharedAccessPolicy } from "./sharedPolicy";
 import { Statement } from "./policyDocument";
-import { SealedList } from "./sealedList";
+import { SealedList } from "../model/sealedList";
 import { createRuleTarget } from "./ruleTarget";
 import { BindContext, NativeBinding, NotificationTarget, RuleBindContext } from "./target";
 

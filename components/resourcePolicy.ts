@@ -8,8 +8,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsContext } from "./awsContext";
 import { serviceStatements, Statement } from "./policyDocument";
-import { ownershipSidPrefix, PolicyKind } from "./policyMerge";
-import { SealedList } from "./sealedList";
+import { ownershipSidPrefix, PolicyKind } from "../model/policyMerge";
+import { SealedList } from "../model/sealedList";
 import { SharedAccessPolicy } from "./sharedPolicy";
 import { stackNamespace } from "./sharedNotification";
 

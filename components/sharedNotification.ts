@@ -92,7 +92,7 @@ import {
   splitConfiguration,
   toInputEntries,
   validateEntries,
-} from "./notificationMerge";
+} from "../model/notificationMerge";
 
 /** The dynamic resource's inputs: plain, serializable values (entries as `aws.s3.BucketNotification`'s). */
 export interface SharedNotificationInputs {

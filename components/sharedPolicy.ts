@@ -53,7 +53,7 @@ import {
   samePolicy,
   splitPolicy,
   validateStatements,
-} from "./policyMerge";
+} from "../model/policyMerge";
 
 /** The dynamic resource's inputs (and state): plain, serializable values. */
 export interface SharedPolicyInputs {

@@ -9,7 +9,7 @@
  * Components built outside a stack (no stack resource) are not registered.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { BucketRoutes, RouteSpec } from "./routeModel";
+import { BucketRoutes, RouteSpec } from "../model/routeModel";
 import { TargetWrite } from "./target";
 
 /** A bucket component as the registry holds it. */

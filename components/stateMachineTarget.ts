@@ -27,7 +27,7 @@ import { DeadLetterQueue } from "./deadLetterQueue";
 import { LambdaTarget, sidPart } from "./lambdaTarget";
 import { assumedBy, StatementInput } from "./policyDocument";
 import { createRuleTarget, eventsRole } from "./ruleTarget";
-import { SealedList } from "./sealedList";
+import { SealedList } from "../model/sealedList";
 import { RuleBindContext, RuleTarget, TargetWrite } from "./target";
 
 /** The ready workflow: which objects to process, and with what. */

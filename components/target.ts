@@ -7,8 +7,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsContext } from "./awsContext";
 import type { DeadLetterQueue } from "./deadLetterQueue";
-import { ObjectFilter } from "./objectFilter";
-import { NativeTargetKind, RouteSpec } from "./routeModel";
+import { ObjectFilter } from "../model/objectFilter";
+import { NativeTargetKind, RouteSpec } from "../model/routeModel";
 
 /** What a target learns about the bucket and route it is bound to. */
 export interface BindContext {

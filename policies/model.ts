@@ -5,8 +5,8 @@
  * `pulumi preview --policy-pack policies` runs the pack in place, so this relative import resolves;
  * `npm run policy:bundle` inlines it into `policies/dist-pack` for `pulumi policy publish`.
  */
-export { describeOverlap, findOverlaps } from "../components/routeModel";
-export type { NotificationEntryLike, Overlap } from "../components/routeModel";
-export { decodeS3Key, describeFilter, filtersOverlap } from "../components/objectFilter";
-export type { ObjectFilter } from "../components/objectFilter";
-export { expandEventType, isS3EventType } from "../components/eventTypes";
+export { describeOverlap, findOverlaps } from "../model/routeModel";
+export type { NotificationEntryLike, Overlap } from "../model/routeModel";
+export { decodeS3Key, describeFilter, filtersOverlap } from "../model/objectFilter";
+export type { ObjectFilter } from "../model/objectFilter";
+export { expandEventType, isS3EventType } from "../model/eventTypes";

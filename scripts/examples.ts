@@ -108,11 +108,11 @@ function pack(): PackResult {
     "dist/components/testing/mockEngine.d.ts",
     "dist/handlers/shared/events.js",
     "dist/handlers/shared/events.d.ts",
-    "dist/components/notificationMerge.js",
+    "dist/model/notificationMerge.js",
     "dist/policies/all.js",
     "dist/policies/all.d.ts",
     "dist/cli/main.js",
-    "components/objectFilter.ts",
+    "model/objectFilter.ts",
     ...HANDLER_NAMES.map((name) => `handlers/${name}/index.ts`),
   ];
   const missing = required.filter((p) => !paths.includes(p));

@@ -9,9 +9,9 @@
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { S3rverEvent } from "s3rver";
-import { eventBridgeFields } from "../../components/eventPattern";
-import { CONCRETE_EVENT_TYPES, ConcreteEventType } from "../../components/eventTypes";
-import { encodeFilterValue } from "../../components/objectFilter";
+import { eventBridgeFields } from "../../model/eventPattern";
+import { CONCRETE_EVENT_TYPES, ConcreteEventType } from "../../model/eventTypes";
+import { encodeFilterValue } from "../../model/objectFilter";
 
 /** One record of what s3rver emits. */
 export type S3rverRecord = S3rverEvent["Records"][number];

@@ -16,8 +16,8 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { HeadObjectCommand, HeadObjectCommandInput, S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { S3rverEvent } from "s3rver";
-import { matchesPattern } from "../../components/eventPattern";
-import { applyInputTransformer } from "../../components/inputTransformer";
+import { matchesPattern } from "../../model/eventPattern";
+import { applyInputTransformer } from "../../model/inputTransformer";
 import {
   MemoryIdempotencyTable,
   memoryIdempotencyTable,

@@ -8,7 +8,7 @@
  * else fails the execution with a message saying it is not simulated locally.
  */
 import { randomUUID } from "node:crypto";
-import { readPath } from "../../components/inputTransformer";
+import { readPath } from "../../model/inputTransformer";
 
 /** What the tasks call. */
 export interface StateMachineServices {

@@ -7,14 +7,14 @@
  * index.ts: another stack built from the same components runs locally the same way.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { EventPattern } from "../../components/eventPattern";
+import type { EventPattern } from "../../model/eventPattern";
 import {
   bundleHandler,
   HANDLER_NAMES,
   HandlerName,
   LambdaArchitecture,
 } from "../../components/handlerBundle";
-import type { InputTransformer } from "../../components/inputTransformer";
+import type { InputTransformer } from "../../model/inputTransformer";
 import type { RecordedResource } from "../../components/testing/mockEngine";
 import { collectRoutes, PlanRoute } from "../planReport";
 

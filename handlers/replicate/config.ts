@@ -2,7 +2,7 @@
  * The replicate handler's configuration, read once from environment variables, and the refusal of
  * a configuration that would replicate its own replicas.
  */
-import { describeFilter, filtersOverlap, ObjectFilter } from "../../components/objectFilter";
+import { describeFilter, filtersOverlap, ObjectFilter } from "../../model/objectFilter";
 import { ConfigError, configReader, Env } from "../shared/config";
 
 /** The handler's name in messages. */

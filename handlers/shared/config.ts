@@ -4,7 +4,7 @@
  *
  * Pure: no AWS import.
  */
-import { validateObjectFilter } from "../../components/objectFilter";
+import { validateObjectFilter } from "../../model/objectFilter";
 
 /** The environment as Lambda provides it (`process.env`). */
 export type Env = Readonly<Record<string, string | undefined>>;

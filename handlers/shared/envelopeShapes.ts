@@ -19,7 +19,7 @@
  *
  * Pure: no AWS import.
  */
-import { CONCRETE_EVENT_TYPES } from "../../components/eventTypes";
+import { CONCRETE_EVENT_TYPES } from "../../model/eventTypes";
 
 /** What one node of a shape checks. */
 type Kind =

@@ -18,7 +18,7 @@
  *
  * @module s3-event-routes/handlers
  */
-import { decodeS3Key } from "../../components/objectFilter";
+import { decodeS3Key } from "../../model/objectFilter";
 import { eventNameFromEventBridge } from "./eventBridgeNames";
 import {
   describeIssues,

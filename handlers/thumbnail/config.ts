@@ -2,7 +2,7 @@
  * The thumbnail handler's configuration, read once from environment variables, and the refusal of
  * a configuration whose output would trigger the handler again.
  */
-import { describeFilter, filtersOverlap, ObjectFilter } from "../../components/objectFilter";
+import { describeFilter, filtersOverlap, ObjectFilter } from "../../model/objectFilter";
 import { ConfigError, configReader, Env } from "../shared/config";
 
 /** Output formats offered. */

@@ -6,7 +6,7 @@ import { strict as assert } from "node:assert";
 import { run, runError } from "./harness";
 import { ofType, one, RecordedResource } from "../../components/testing/mockEngine";
 import { EventBucket, QueueTarget, TopicTarget } from "../../components";
-import { ownershipSidPrefix } from "../../components/policyMerge";
+import { ownershipSidPrefix } from "../../model/policyMerge";
 
 const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
 const QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy";

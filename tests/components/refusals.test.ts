@@ -13,12 +13,7 @@ import {
   TopicTarget,
   WebhookTarget,
 } from "../../components";
-import {
-  encodeFilterValue,
-  filterMatchesKey,
-  filtersOverlap,
-  decodeS3Key,
-} from "../../components/objectFilter";
+import { encodeFilterValue, filterMatchesKey, filtersOverlap, decodeS3Key } from "../../model/objectFilter";
 import { readStackConfig } from "../../stackConfig";
 import { parseS3Notifications } from "../../handlers/shared/events";
 import { stateMachineDefinitionMessages } from "../../policies/stateMachines";

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { testCode } from "./harness";
 import { ofType, runProgram } from "../../components/testing/mockEngine";
 import { EventBucket, LambdaTarget, QueueTarget } from "../../components";
-import { lateAdditionMessage, SealedList } from "../../components/sealedList";
+import { lateAdditionMessage, SealedList } from "../../model/sealedList";
 
 const NOTIFICATION = "aws:s3/bucketNotification:BucketNotification";
 const QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy";

@@ -12,7 +12,7 @@ import {
   SharedNotificationState,
   sharedNotificationProvider,
 } from "../../components/sharedNotification";
-import { LambdaEntryInput, QueueEntryInput, TopicEntryInput } from "../../components/notificationMerge";
+import { LambdaEntryInput, QueueEntryInput, TopicEntryInput } from "../../model/notificationMerge";
 import { AMBIGUOUS, S3NotificationStandIn } from "./s3NotificationStandIn";
 
 type Provider = pulumi.dynamic.ResourceProvider<SharedNotificationInputs, SharedNotificationState>;

@@ -18,7 +18,7 @@ import {
   SNSClient,
 } from "@aws-sdk/client-sns";
 import { SharedPolicyInputs, sharedPolicyProvider } from "../../components/sharedPolicy";
-import { ownershipSidPrefix } from "../../components/policyMerge";
+import { ownershipSidPrefix } from "../../model/policyMerge";
 
 const QUEUE_ARN = "arn:aws:sqs:eu-west-1:111122223333:shared-jobs";
 const QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/111122223333/shared-jobs";

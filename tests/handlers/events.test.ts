@@ -10,7 +10,7 @@ import {
   sequencerSortKey,
 } from "../../handlers/shared/events";
 import { fixture } from "./support/events";
-import { applyInputTransformer } from "../../components/inputTransformer";
+import { applyInputTransformer } from "../../model/inputTransformer";
 import { OBJECT_EVENT_INPUT } from "../../components/ruleTarget";
 
 const EXPECTED =

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { bucketCallPattern, eventPatternFor, matchesPattern } from "../../components/eventPattern";
-import { applyInputTransformer } from "../../components/inputTransformer";
+import { bucketCallPattern, eventPatternFor, matchesPattern } from "../../model/eventPattern";
+import { applyInputTransformer } from "../../model/inputTransformer";
 import { OBJECT_EVENT_INPUT } from "../../components/ruleTarget";
 import { processingWorkflowDefinition } from "../../components/stateMachineTarget";
 import { parseS3Notifications } from "../../handlers/shared/events";

@@ -18,7 +18,7 @@ import {
   TopicTarget,
   WebhookTarget,
 } from "../../components";
-import { applyInputTransformer } from "../../components/inputTransformer";
+import { applyInputTransformer } from "../../model/inputTransformer";
 import { runProgram } from "../../components/testing/mockEngine";
 import { parseS3Notifications, S3ObjectEvent } from "../../handlers/shared/events";
 import {

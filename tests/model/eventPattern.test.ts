@@ -7,8 +7,8 @@ import {
   matchesPattern,
   resolveBucketCalls,
   EventPattern,
-} from "../../components/eventPattern";
-import { resolveEventSelectors } from "../../components/eventTypes";
+} from "../../model/eventPattern";
+import { resolveEventSelectors } from "../../model/eventTypes";
 
 const dir = join(__dirname, "../fixtures/eventbridge");
 const fixtures: Record<string, unknown> = Object.fromEntries(

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { closestEventSelector, resolveEventSelectors } from "../../components/eventTypes";
+import { closestEventSelector, resolveEventSelectors } from "../../model/eventTypes";
 
 const ACCEPTED =
   "Use a friendly name (created, removed, restored, tagging, acl, lifecycle, lifecycle-expiration, " +

@@ -13,7 +13,7 @@ import {
   parseOwnershipId,
   sameConfiguration,
   splitConfiguration,
-} from "../../components/notificationMerge";
+} from "../../model/notificationMerge";
 
 describe("ownership Ids", () => {
   it("read pulumi:<project>:<stack>:<route> and parse back", () => {

@@ -8,8 +8,8 @@ import {
   samePolicy,
   splitPolicy,
   validateStatements,
-} from "../../components/policyMerge";
-import { nameDigest } from "../../components/notificationMerge";
+} from "../../model/policyMerge";
+import { nameDigest } from "../../model/notificationMerge";
 
 const QUEUE = "arn:aws:sqs:eu-west-1:111122223333:shared-jobs";
 const NS = "pulumi:acme:photos:prod";

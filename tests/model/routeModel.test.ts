@@ -5,14 +5,14 @@ import {
   sharedEventTypes,
   eventNameMatches,
   EventSelector,
-} from "../../components/eventTypes";
+} from "../../model/eventTypes";
 import {
   encodeFilterValue,
   decodeS3Key,
   filtersOverlap,
   validateObjectFilter,
   filterMatchesKey,
-} from "../../components/objectFilter";
+} from "../../model/objectFilter";
 import {
   describeTriggerCycle,
   findOverlaps,
@@ -20,7 +20,7 @@ import {
   validateBucketRoutes,
   validateRoute,
   RouteSpec,
-} from "../../components/routeModel";
+} from "../../model/routeModel";
 
 describe("event catalogue", () => {
   it("expands wildcard families to their concrete types", () => {

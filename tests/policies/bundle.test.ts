@@ -40,9 +40,9 @@ describe("the bundled policy pack (npm run policy:bundle)", function () {
   it("is a self-contained folder: PulumiPolicy.yaml, package.json with the runtime dependencies, one index.js", async () => {
     const bundle = await bundlePolicyPack(dir);
     assert.deepEqual(fs.readdirSync(dir).sort(), ["PulumiPolicy.yaml", "index.js", "package.json"]);
-    assert.ok(bundle.inputs.includes("components/routeModel.ts"), bundle.inputs.join(", "));
+    assert.ok(bundle.inputs.includes("model/routeModel.ts"), bundle.inputs.join(", "));
     assert.ok(
-      bundle.inputs.every((f) => f.startsWith("policies/") || f.startsWith("components/")),
+      bundle.inputs.every((f) => /^(policies|model|components)\//.test(f)),
       bundle.inputs.join(", "),
     );
     const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as {

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Context, SQSRecord } from "aws-lambda";
-import { encodeFilterValue } from "../../../components/objectFilter";
+import { encodeFilterValue } from "../../../model/objectFilter";
 
 /** The directory of the AWS-shaped fixtures. */
 export const FIXTURES = join(__dirname, "..", "..", "fixtures", "events");

@@ -5,7 +5,7 @@
  * Test-only: nothing in handlers/ imports it.
  */
 import { z } from "zod";
-import { decodeS3Key } from "../../../components/objectFilter";
+import { decodeS3Key } from "../../../model/objectFilter";
 import { eventNameFromEventBridge } from "./referenceEventBridgeNames";
 import {
   S3EventBridgeEventSchema,
