@@ -69,7 +69,7 @@ describe("s3-event-routes check", function () {
     assert.equal(run.status, 2);
     assert.match(
       run.stdout,
-      /^index\.ts: could not be checked:\n {2}.*Pulumi\.prod\.yaml does not exist: create it \(pulumi stack init prod; pulumi config set \.\.\.\) or pass another --stack\.\n/,
+      /^1 program: 0 mandatory, 0 advisory violations; 1 could not be checked\.\n\nindex\.ts: could not be checked:\n {2}.*Pulumi\.prod\.yaml does not exist: create it \(pulumi stack init prod; pulumi config set \.\.\.\) or pass another --stack\.\n/,
     );
   });
 
