@@ -9,9 +9,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EventBucket } from "./eventBucket";
 import { bundleHandler, HandlerName, LambdaArchitecture, requireHandlerPackages } from "./handlerBundle";
-import { LambdaTarget, LambdaTargetArgs, sidPart } from "./lambdaTarget";
-import { StatementInput } from "./policyDocument";
+import { LambdaTarget, LambdaTargetArgs } from "./lambdaTarget";
+import { sidPart, StatementInput } from "./policyDocument";
 import { LAG_TARGET_VARIABLE } from "../handlers/shared/lagMetric";
+import { componentOwner } from "./argCheck";
 
 /** Settings every reference handler takes. */
 export interface HandlerSettings {
@@ -228,7 +229,7 @@ export function metadataIndexHandler(
   } = {},
   opts?: pulumi.ComponentResourceOptions,
 ): HandlerDeployment {
-  const owner = `metadataIndexHandler "${name}"`;
+  const owner = componentOwner("metadataIndexHandler", name);
   requireHandlerPackages(owner, "metadata", { architecture: args.architecture ?? "x86_64" });
   const indexTable = table(`${name}-index`, "pk", "expiresAt", args, opts?.parent);
   return deploy(
