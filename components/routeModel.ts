@@ -53,7 +53,14 @@ export interface RouteInput {
    * (no `*` wildcards, no leading `/`), each at most 1,024 characters once URL-encoded.
    */
   filter?: ObjectFilter;
-  /** How events are delivered. Default `"native"`. */
+  /**
+   * How events are delivered: `"native"` (an entry of the bucket's S3 notification; LambdaTarget,
+   * TopicTarget and QueueTarget only) or `"eventbridge"` (an EventBridge rule; every target). The
+   * default depends on the target: `"native"` for a LambdaTarget, TopicTarget or QueueTarget,
+   * `"eventbridge"` for a StateMachineTarget or WebhookTarget (which S3 cannot notify). When the
+   * bucket's `onOverlap` is `"eventbridge"`, a route left to the native default that would overlap a
+   * native route already on the bucket goes through EventBridge instead (an explicit `"native"` fails).
+   */
   delivery?: Delivery;
 }
 
