@@ -7,15 +7,20 @@
  * `pulumi preview`/`up` (and {@link runProgram} under mocks) with the message.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { argError, ownerError } from "../model/argumentError";
+
+export {
+  ArgumentError,
+  argError,
+  componentOwner,
+  ownerError,
+  routeOwner,
+  routeSubject,
+} from "../model/argumentError";
 
 /** How a value appears in messages: quoted (escapes visible), or `[secret]` for a secret. */
 export function shown(value: unknown, secret = false): string {
   return secret ? "[secret]" : JSON.stringify(value);
-}
-
-/** An error for one argument: `<owner>: <field> <problem>. <fix>` */
-export function argError(owner: string, field: string, problem: string, fix: string): Error {
-  return new Error(`${owner}: ${field} ${problem}. ${fix}`);
 }
 
 /** What a value is, for "got ..." in messages, without ever stringifying an Output. */
@@ -29,8 +34,9 @@ export function describeType(value: unknown): string {
 /** Refuses a missing or non-object argument bag (a JavaScript caller may pass anything). */
 export function requireArgs<T>(owner: string, args: T | undefined, example: string): T {
   if (args === null || typeof args !== "object" || Array.isArray(args)) {
-    throw new Error(
-      `${owner}: arguments are missing or not an object (got ${describeType(args)}). Give them, e.g. ${example}.`,
+    throw ownerError(
+      owner,
+      `arguments are missing or not an object (got ${describeType(args)}). Give them, e.g. ${example}.`,
     );
   }
   return args;
@@ -43,7 +49,7 @@ export function exactlyOne(owner: string, args: object, fields: readonly string[
     const names = fields.map((f) => `"${f}"`);
     const list =
       names.length === 2 ? names.join(" and ") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
-    throw new Error(`${owner}: give exactly one of ${list}${hint}.`);
+    throw ownerError(owner, `give exactly one of ${list}${hint}.`);
   }
 }
 
@@ -58,7 +64,7 @@ export function checkRange(
   if (value === undefined) return;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
     const got = typeof value === "number" ? String(value) : `${shown(value)} (${describeType(value)})`;
-    throw new Error(`${owner}: ${field} must be a whole number from ${min} to ${max}, got ${got}.`);
+    throw ownerError(owner, `${field} must be a whole number from ${min} to ${max}, got ${got}.`, field);
   }
 }
 
@@ -405,9 +411,11 @@ export function adoptedStandardArn(
   return checkWith(
     checkInput(owner, "existing.arn", value, (arn, display) => {
       if (arn.endsWith(".fifo")) {
-        throw new Error(
-          `${owner}: ${display} is a FIFO ${kind}; S3 notifications can only go to standard ${plural}. ` +
+        throw ownerError(
+          owner,
+          `${display} is a FIFO ${kind}; S3 notifications can only go to standard ${plural}. ` +
             `Use a standard ${kind}, or route through EventBridge to reach a FIFO ${kind}.`,
+          "existing.arn",
         );
       }
       arnOf(owner, "existing.arn", ARN_KINDS[kind])(arn, display, false);

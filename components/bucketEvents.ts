@@ -7,7 +7,17 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ARN_KINDS, arnOf, checkInput, checkRange, describeType, requireArgs } from "./argCheck";
+import {
+  ARN_KINDS,
+  arnOf,
+  checkInput,
+  checkRange,
+  componentOwner,
+  describeType,
+  ownerError,
+  requireArgs,
+  routeOwner,
+} from "./argCheck";
 import { awsContext } from "./awsContext";
 import {
   BucketCallGroup,
@@ -64,7 +74,7 @@ export class BucketEvents extends pulumi.ComponentResource {
    */
   constructor(name: string, args: BucketEventsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("s3-event-routes:index:BucketEvents", name, {}, opts);
-    const owner = `BucketEvents "${name}"`;
+    const owner = componentOwner("BucketEvents", name);
     this.logicalName = name;
     requireArgs(owner, args, `{ routes: [{ name: "lifecycle", calls: ["created", "deleted"], target }] }`);
     checkRange(owner, "logRetentionDays", args.logRetentionDays, 1, 36_500);
@@ -79,35 +89,38 @@ export class BucketEvents extends pulumi.ComponentResource {
           );
     const ctx = awsContext(this);
     if (!Array.isArray(args.routes) || args.routes.length === 0) {
-      throw new Error(
-        `${owner}: no routes. Add at least one, e.g. { name: "lifecycle", calls: ["created", "deleted"], target }.`,
+      throw ownerError(
+        owner,
+        `no routes. Add at least one, e.g. { name: "lifecycle", calls: ["created", "deleted"], target }.`,
       );
     }
     const seen = new Set<string>();
     const resolved = args.routes.map((r) => {
       if (!r || typeof r !== "object" || typeof r.name !== "string" || !Array.isArray(r.calls)) {
-        throw new Error(
-          `${owner}: each route needs a "name" (a string) and "calls" (a list), got ${describeType(r)}${
+        throw ownerError(
+          owner,
+          `each route needs a "name" (a string) and "calls" (a list), got ${describeType(r)}${
             r && typeof r === "object"
               ? ` with name ${describeType(r.name)} and calls ${describeType(r.calls)}`
               : ""
           }.`,
         );
       }
-      const routeOwner = `${owner}, route "${r.name}"`;
+      const ofRoute = routeOwner(name, r.name, "BucketEvents");
       if (seen.has(r.name))
-        throw new Error(`${owner}: two routes are named "${r.name}". Give each route a unique name.`);
+        throw ownerError(owner, `two routes are named "${r.name}". Give each route a unique name.`);
       seen.add(r.name);
       if (!r.target || typeof r.target.bindRule !== "function") {
-        throw new Error(
-          `${routeOwner}: "target" must be an EventBridge target (topic, queue, function, state machine, webhook).`,
+        throw ownerError(
+          ofRoute,
+          `"target" must be an EventBridge target (topic, queue, function, state machine, webhook).`,
         );
       }
       const buckets = r.buckets ?? "any";
       if (buckets !== "any" && "namePrefix" in buckets && !buckets.namePrefix) {
-        throw new Error(`${routeOwner}: buckets.namePrefix is empty; use "any" to watch every bucket.`);
+        throw ownerError(ofRoute, `buckets.namePrefix is empty; use "any" to watch every bucket.`);
       }
-      return { route: r, calls: resolveBucketCalls(r.calls, routeOwner), buckets };
+      return { route: r, calls: resolveBucketCalls(r.calls, ofRoute), buckets };
     });
 
     let trailDependency: pulumi.Resource[] = [];

@@ -65,9 +65,9 @@ export class DeadLetterQueue extends pulumi.ComponentResource {
    *
    * @internal
    */
-  grantSend(service: string, sourceArn: pulumi.Input<string>, who: string): void {
-    this.grants.add({ service, sourceArn }, who);
-    this.kmsKey?.grantService(service, sourceArn, who);
+  grantSend(service: string, sourceArn: pulumi.Input<string>, owner: string): void {
+    this.grants.add({ service, sourceArn }, owner);
+    this.kmsKey?.grantService(service, sourceArn, owner);
   }
 }
 

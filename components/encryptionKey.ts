@@ -7,7 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ARN_KINDS, arnOf, checkRange, shown, StringCheck } from "./argCheck";
+import { ARN_KINDS, arnOf, checkRange, componentOwner, ownerError, shown, StringCheck } from "./argCheck";
 import { awsContext } from "./awsContext";
 import { serviceStatements, Statement } from "./policyDocument";
 import { resolvedGrants, SourceGrant } from "./resourcePolicy";
@@ -41,8 +41,9 @@ const KEY_ID =
 export function customerManagedKey(owner: string, field: string): StringCheck {
   return (keyId, display, secret) => {
     if (/(^|:)alias\/aws\//.test(keyId)) {
-      throw new Error(
-        `${owner}: ${display} is an AWS-managed key. S3 cannot use it, so every event would be silently dropped. ` +
+      throw ownerError(
+        owner,
+        `${display} is an AWS-managed key. S3 cannot use it, so every event would be silently dropped. ` +
           `Use a customer-managed key (an EncryptionKey, or a key whose policy lets s3.amazonaws.com call ` +
           `kms:GenerateDataKey* and kms:Decrypt), or leave the key out for the service's own encryption.`,
       );
@@ -71,7 +72,13 @@ export class EncryptionKey extends pulumi.ComponentResource {
   constructor(name: string, args: EncryptionKeyArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     args ??= {};
     super("s3-event-routes:index:EncryptionKey", name, {}, opts);
-    checkRange(`EncryptionKey "${name}"`, "deletionWindowInDays", args?.deletionWindowInDays, 7, 30);
+    checkRange(
+      componentOwner("EncryptionKey", name),
+      "deletionWindowInDays",
+      args?.deletionWindowInDays,
+      7,
+      30,
+    );
     const ctx = awsContext(this);
     this.grants = new SealedList(`the key policy of key "${name}"`);
     const grants = resolvedGrants(this.grants);
@@ -115,11 +122,11 @@ export class EncryptionKey extends pulumi.ComponentResource {
    *
    * @param service    e.g. `s3.amazonaws.com`, `sns.amazonaws.com`, `events.amazonaws.com`.
    * @param sourceArn  the bucket, topic or rule that sends.
-   * @param who        who asks, for the error if the key policy is already final.
+   * @param owner        who asks, for the error if the key policy is already final.
    *
    * @internal
    */
-  grantService(service: string, sourceArn: pulumi.Input<string>, who: string): void {
-    this.grants.add({ service, sourceArn }, who);
+  grantService(service: string, sourceArn: pulumi.Input<string>, owner: string): void {
+    this.grants.add({ service, sourceArn }, owner);
   }
 }

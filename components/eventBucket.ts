@@ -8,7 +8,14 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { bucketNameCheck, checkInput } from "./argCheck";
+import {
+  bucketNameCheck,
+  checkInput,
+  componentOwner,
+  ownerError,
+  routeOwner,
+  routeSubject,
+} from "./argCheck";
 import { AwsContext, awsContext } from "./awsContext";
 import { EncryptionKey } from "./encryptionKey";
 import { encodeFilterValue } from "../model/objectFilter";
@@ -190,10 +197,11 @@ export class EventBucket extends pulumi.ComponentResource {
     this.physicalName = typeof givenName === "string" ? givenName : undefined;
     this.onOverlap = args.onOverlap ?? "error";
     this.ctx = awsContext(this);
-    const owner = `EventBucket "${name}"`;
+    const owner = componentOwner("EventBucket", name);
     if (args.existing && args.bucketName) {
-      throw new Error(
-        `${owner}: give "existing.bucketName" to adopt a bucket or "bucketName" to name a new one, not both.`,
+      throw ownerError(
+        owner,
+        `give "existing.bucketName" to adopt a bucket or "bucketName" to name a new one, not both.`,
       );
     }
     const checkedName =
@@ -301,16 +309,18 @@ export class EventBucket extends pulumi.ComponentResource {
    *   when the notification is already final (a route added after an await or inside an apply).
    */
   addRoute(route: Route): RouteSpec {
-    const position = `Bucket "${this.name}", route "${route?.name ?? `route${this.routes.length + 1}`}"`;
+    const owner = routeOwner(this.name, route?.name ?? `route${this.routes.length + 1}`);
     if (!route || typeof route !== "object" || !route.target || typeof route.target.bindRule !== "function") {
-      throw new Error(
-        `${position}: "target" must be a LambdaTarget, TopicTarget, QueueTarget, StateMachineTarget or WebhookTarget.`,
+      throw ownerError(
+        owner,
+        `"target" must be a LambdaTarget, TopicTarget, QueueTarget, StateMachineTarget or WebhookTarget.`,
       );
     }
     const native = isNativeTarget(route.target);
     if (route.delivery === "native" && !native) {
-      throw new Error(
-        `${position}: ${route.target.label} cannot be a native S3 destination (S3 only notifies Lambda, SNS and SQS). ` +
+      throw ownerError(
+        owner,
+        `${route.target.label} cannot be a native S3 destination (S3 only notifies Lambda, SNS and SQS). ` +
           `Use delivery: "eventbridge", or leave delivery out.`,
       );
     }
@@ -336,8 +346,7 @@ export class EventBucket extends pulumi.ComponentResource {
       if (clash) spec = { ...spec, delivery: "eventbridge", reroutedFrom: clash.a.name };
     }
     validateBucketRoutes(this.name, [...this.routes, spec]);
-    const who = `Route "${spec.name}" of bucket "${this.name}"`;
-    this.entries.assertOpen(who);
+    this.entries.assertOpen(routeSubject(this.name, spec.name));
     this.checkAcrossComponents(spec, route.target.writes);
     const ctx: BindContext = {
       bucketName: this.name,
@@ -349,7 +358,7 @@ export class EventBucket extends pulumi.ComponentResource {
     };
     if (spec.delivery === "native") {
       const binding = (route.target as NotificationTarget).bindNative(ctx);
-      this.entries.add({ ...binding, spec }, who);
+      this.entries.add({ ...binding, spec }, routeSubject(this.name, spec.name));
     } else {
       this.bindRule(spec, route.target, ctx);
     }
@@ -395,8 +404,9 @@ export class EventBucket extends pulumi.ComponentResource {
           this.notificationMode === "shared"
             ? `the entry Id "${ownershipId(stackNamespace(), spec.name)}"`
             : "one entry Id";
-        throw new Error(
-          `Bucket "${this.name}", route "${spec.name}": EventBucket "${sibling.logicalName}" of this stack already has a ` +
+        throw ownerError(
+          routeOwner(this.name, spec.name),
+          `EventBucket "${sibling.logicalName}" of this stack already has a ` +
             `route "${spec.name}" on bucket "${key}". Both would claim ${id}, and deleting one would remove the ` +
             `other's live entry. Route names are unique per physical bucket, whichever component holds them: give ` +
             `this route another name, or declare both routes on one EventBucket.`,
@@ -419,12 +429,12 @@ export class EventBucket extends pulumi.ComponentResource {
     };
     const all = this.stackBuckets.map((b) => (b === this.registered ? pending : b));
     const chain = findTriggerCycle(resolvedRoutes(all), { bucket: key, route: spec.name });
-    if (chain) throw new Error(describeTriggerCycle(`Bucket "${this.name}", route "${spec.name}"`, chain));
+    if (chain) throw new Error(describeTriggerCycle(routeOwner(this.name, spec.name), chain));
   }
 
   /** Creates the route's EventBridge rule and binds the target to it. */
   private bindRule(spec: RouteSpec, target: RuleTarget, ctx: BindContext): void {
-    const owner = `Bucket "${this.name}", route "${spec.name}"`;
+    const owner = routeOwner(this.name, spec.name);
     // Validate synchronously (unsupported event types) before anything is registered.
     eventPatternFor(this.physicalName ?? "<bucket>", spec.events, spec.filter, owner);
     const ruleKey = `${this.name}-${spec.name}`;

@@ -36,11 +36,16 @@ export { EncryptionKey, EncryptionKeyArgs } from "./encryptionKey";
 
 // The reference handlers as targets, and the bundler behind them.
 export {
-  thumbnailHandler,
+  ThumbnailHandler,
   ThumbnailHandlerArgs,
+  MetadataIndexHandler,
+  MetadataIndexHandlerArgs,
+  ReplicationHandler,
+  ReplicationHandlerArgs,
+  QueueConsumerHandler,
+  thumbnailHandler,
   metadataIndexHandler,
   replicationHandler,
-  ReplicationHandlerArgs,
   queueConsumerHandler,
   HandlerSettings,
   HandlerDeployment,

@@ -18,13 +18,16 @@ import {
   checkOneOf,
   checkRange,
   checkWith,
+  componentOwner,
   deploymentOf,
   inDeployment,
+  ownerError,
   requireArgs,
+  routeSubject,
 } from "./argCheck";
 import { awsContext } from "./awsContext";
 import { DeadLetterQueue } from "./deadLetterQueue";
-import { StatementInput } from "./policyDocument";
+import { sidPart, StatementInput } from "./policyDocument";
 import { SealedList } from "../model/sealedList";
 import { createRuleTarget } from "./ruleTarget";
 import { BindContext, NativeBinding, NotificationTarget, RuleBindContext, TargetWrite } from "./target";
@@ -144,11 +147,12 @@ export class LambdaTarget extends pulumi.ComponentResource implements Notificati
    */
   constructor(name: string, args: LambdaTargetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("s3-event-routes:index:LambdaTarget", name, {}, opts);
-    const owner = `LambdaTarget "${name}"`;
+    const owner = componentOwner("LambdaTarget", name);
     requireArgs(owner, args, `{ code: { code, handler: "index.handler" } } or { existing: { arn } }`);
     if ((args.code === undefined) === (args.existing === undefined)) {
-      throw new Error(
-        `${owner}: give exactly one of "code" (to build a function) and "existing" (to adopt one by ARN).`,
+      throw ownerError(
+        owner,
+        `give exactly one of "code" (to build a function) and "existing" (to adopt one by ARN).`,
       );
     }
     checkRange(owner, "maximumRetryAttempts", args.maximumRetryAttempts, 0, 2);
@@ -273,13 +277,14 @@ export class LambdaTarget extends pulumi.ComponentResource implements Notificati
    *
    * @internal
    */
-  grant(statement: StatementInput, who: string): void {
+  grant(statement: StatementInput, owner: string): void {
     if (!this.statements) {
-      throw new Error(
-        `${who}: ${this.label} was adopted by ARN, so its role is not managed here. Grant it the access it needs on its own role.`,
+      throw ownerError(
+        owner,
+        `${this.label} was adopted by ARN, so its role is not managed here. Grant it the access it needs on its own role.`,
       );
     }
-    this.statements.add(statement, who);
+    this.statements.add(statement, owner);
   }
 
   /**
@@ -335,7 +340,7 @@ export class LambdaTarget extends pulumi.ComponentResource implements Notificati
   /** Lets the function read the objects a route sends it (the route's prefix of the bucket). */
   private grantRead(ctx: BindContext): void {
     if (!this.statements) return;
-    const who = `Route "${ctx.route.name}" of bucket "${ctx.bucketName}"`;
+    const owner = routeSubject(ctx.bucketName, ctx.route.name);
     if (ctx.kmsKeyArn && !this.decrypts.has(ctx.bucketName)) {
       this.decrypts.add(ctx.bucketName);
       this.statements.add(
@@ -345,7 +350,7 @@ export class LambdaTarget extends pulumi.ComponentResource implements Notificati
           Action: "kms:Decrypt",
           Resource: ctx.kmsKeyArn,
         },
-        who,
+        owner,
       );
     }
     const prefix = ctx.route.filter.prefix ?? "";
@@ -356,7 +361,7 @@ export class LambdaTarget extends pulumi.ComponentResource implements Notificati
         Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging", "s3:GetObjectVersionTagging"],
         Resource: pulumi.interpolate`${ctx.bucketArn}/${prefix}*`,
       },
-      who,
+      owner,
     );
     // Without ListBucket, S3 answers a read of a deleted object with 403 instead of 404, and the
     // handler cannot tell "gone" (acknowledge) from "denied" (fail).
@@ -368,15 +373,7 @@ export class LambdaTarget extends pulumi.ComponentResource implements Notificati
         Resource: ctx.bucketArn,
         Condition: { StringLike: { "s3:prefix": `${prefix}*` } },
       },
-      who,
+      owner,
     );
   }
 }
-
-/** A Sid-safe fragment of a name. */
-export function sidPart(name: string): string {
-  return name.replace(/[^A-Za-z0-9]/g, "").replace(/^./, (c) => c.toUpperCase());
-}
-
-/** Refuses a number outside its range, naming the argument (kept here for existing imports). */
-export { checkRange } from "./argCheck";

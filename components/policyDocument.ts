@@ -78,3 +78,8 @@ export function assumedBy(service: string, accountId: pulumi.Input<string>): pul
     }),
   );
 }
+
+/** A Sid-safe fragment of a name (its letters and digits, the first upper-case): `uploads-2` gives `Uploads2`. */
+export function sidPart(name: string): string {
+  return name.replace(/[^A-Za-z0-9]/g, "").replace(/^./, (c) => c.toUpperCase());
+}

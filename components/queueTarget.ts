@@ -9,8 +9,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsContext, awsContext } from "./awsContext";
 import { DeadLetterQueue, encryptionArgs } from "./deadLetterQueue";
 import { EncryptionKey } from "./encryptionKey";
-import { adoptedStandardArn, argError, checkInput, checkRange, parseArn, shown } from "./argCheck";
-import { LambdaTarget, sidPart } from "./lambdaTarget";
+import {
+  adoptedStandardArn,
+  argError,
+  checkInput,
+  checkRange,
+  componentOwner,
+  ownerError,
+  parseArn,
+  shown,
+} from "./argCheck";
+import { LambdaTarget } from "./lambdaTarget";
 import {
   AccessPolicyMode,
   accessPolicyMode,
@@ -21,7 +30,7 @@ import {
   SourceGrant,
 } from "./resourcePolicy";
 import { SharedAccessPolicy } from "./sharedPolicy";
-import { Statement } from "./policyDocument";
+import { sidPart, Statement } from "./policyDocument";
 import { SealedList } from "../model/sealedList";
 import { createRuleTarget } from "./ruleTarget";
 import { BindContext, NativeBinding, NotificationTarget, RuleBindContext } from "./target";
@@ -144,7 +153,7 @@ export class QueueTarget extends pulumi.ComponentResource implements Notificatio
    */
   constructor(name: string, args: QueueTargetArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("s3-event-routes:index:QueueTarget", name, {}, opts);
-    const owner = `QueueTarget "${name}"`;
+    const owner = componentOwner("QueueTarget", name);
     this.label = `sqs "${name}"`;
     this.name = name;
     this.ctx = awsContext(this);
@@ -157,8 +166,9 @@ export class QueueTarget extends pulumi.ComponentResource implements Notificatio
     const consumerTimeout = args.consumer?.function.timeoutSeconds ?? args.consumerTimeoutSeconds ?? 30;
     const minimum = 6 * consumerTimeout;
     if (args.visibilityTimeoutSeconds !== undefined && args.visibilityTimeoutSeconds < minimum) {
-      throw new Error(
-        `${owner}: visibilityTimeoutSeconds ${args.visibilityTimeoutSeconds} is under 6 × the consumer's timeout ` +
+      throw ownerError(
+        owner,
+        `visibilityTimeoutSeconds ${args.visibilityTimeoutSeconds} is under 6 × the consumer's timeout ` +
           `(${consumerTimeout} s), so a message still being processed would be delivered again. Use at least ${minimum}.`,
       );
     }
@@ -294,13 +304,13 @@ export class QueueTarget extends pulumi.ComponentResource implements Notificatio
    *
    * @param service    e.g. `s3.amazonaws.com`, `sns.amazonaws.com`, `events.amazonaws.com`.
    * @param sourceArn  the bucket, topic or rule that sends.
-   * @param who        who asks, for the error if the policy is already final.
+   * @param owner        who asks, for the error if the policy is already final.
    *
    * @internal
    */
-  grantSend(service: string, sourceArn: pulumi.Input<string>, who: string): void {
-    this.grants.add({ service, sourceArn }, who);
-    this.kmsKey?.grantService(service, sourceArn, who);
+  grantSend(service: string, sourceArn: pulumi.Input<string>, owner: string): void {
+    this.grants.add({ service, sourceArn }, owner);
+    this.kmsKey?.grantService(service, sourceArn, owner);
   }
 
   /**

@@ -12,6 +12,7 @@ import { ownershipSidPrefix, PolicyKind } from "../model/policyMerge";
 import { SealedList } from "../model/sealedList";
 import { SharedAccessPolicy } from "./sharedPolicy";
 import { stackNamespace } from "./sharedNotification";
+import { ownerError } from "./argCheck";
 
 /** A service allowed to send, for one source. */
 export interface SourceGrant {
@@ -156,15 +157,17 @@ export function accessPolicyMode(
 ): AccessPolicyMode {
   const { accessPolicy, managePolicy } = existing;
   if (accessPolicy !== undefined && !ACCESS_POLICY_MODES.includes(accessPolicy)) {
-    throw new Error(
-      `${owner}: "existing.accessPolicy" is ${JSON.stringify(accessPolicy)}; use "add-statements" (the default: ` +
+    throw ownerError(
+      owner,
+      `"existing.accessPolicy" is ${JSON.stringify(accessPolicy)}; use "add-statements" (the default: ` +
         `add this stack's statements next to everyone else's), "replace-entire-policy" (delete every other ` +
         `statement) or "managed-elsewhere" (write nothing).`,
     );
   }
   if (accessPolicy !== undefined && managePolicy !== undefined) {
-    throw new Error(
-      `${owner}: give "existing.accessPolicy" or the deprecated "existing.managePolicy", not both.`,
+    throw ownerError(
+      owner,
+      `give "existing.accessPolicy" or the deprecated "existing.managePolicy", not both.`,
     );
   }
   if (managePolicy === false) return "managed-elsewhere";

@@ -14,18 +14,21 @@ import {
   checkInput,
   checkOneOf,
   checkWith,
+  componentOwner,
   deploymentOf,
   describeType,
   exactlyOne,
   inDeployment,
   LOG_RETENTION_DAYS,
+  ownerError,
   requireArgs,
+  routeSubject,
 } from "./argCheck";
 import { AwsContext, awsContext } from "./awsContext";
 import { definitionProblems } from "./stateLanguage";
 import { DeadLetterQueue } from "./deadLetterQueue";
-import { LambdaTarget, sidPart } from "./lambdaTarget";
-import { assumedBy, StatementInput } from "./policyDocument";
+import { LambdaTarget } from "./lambdaTarget";
+import { assumedBy, sidPart, StatementInput } from "./policyDocument";
 import { createRuleTarget, eventsRole } from "./ruleTarget";
 import { SealedList } from "../model/sealedList";
 import { RuleBindContext, RuleTarget, TargetWrite } from "./target";
@@ -205,7 +208,7 @@ export class StateMachineTarget extends pulumi.ComponentResource implements Rule
    */
   constructor(name: string, args: StateMachineTargetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("s3-event-routes:index:StateMachineTarget", name, {}, opts);
-    const owner = `StateMachineTarget "${name}"`;
+    const owner = componentOwner("StateMachineTarget", name);
     requireArgs(owner, args, `{ definition: { StartAt: "...", States: { ... } } }`);
     exactlyOne(owner, args, ["definition", "workflow", "existing"]);
     checkOneOf(owner, "type", args.type, ["STANDARD", "EXPRESS"] as const);
@@ -268,8 +271,9 @@ export class StateMachineTarget extends pulumi.ComponentResource implements Rule
       if (args.workflow) {
         const processor = args.workflow.processor;
         if (!(processor instanceof LambdaTarget)) {
-          throw new Error(
-            `${owner}: workflow.processor must be a LambdaTarget, got ${describeType(processor)}.`,
+          throw ownerError(
+            owner,
+            `workflow.processor must be a LambdaTarget, got ${describeType(processor)}.`,
           );
         }
         const contentTypes = args.workflow.contentTypes ?? ["application/pdf"];
@@ -277,13 +281,15 @@ export class StateMachineTarget extends pulumi.ComponentResource implements Rule
           !Array.isArray(contentTypes) ||
           contentTypes.some((c) => typeof c !== "string" || !/^[\w.+-]+\/[\w.+*-]+$/.test(c))
         ) {
-          throw new Error(
-            `${owner}: workflow.contentTypes must be a list of media types like "application/pdf", got ${JSON.stringify(contentTypes)}.`,
+          throw ownerError(
+            owner,
+            `workflow.contentTypes must be a list of media types like "application/pdf", got ${JSON.stringify(contentTypes)}.`,
           );
         }
         if (contentTypes.length === 0) {
-          throw new Error(
-            `${owner}: workflow.contentTypes is empty; name at least one, e.g. ["application/pdf"].`,
+          throw ownerError(
+            owner,
+            `workflow.contentTypes is empty; name at least one, e.g. ["application/pdf"].`,
           );
         }
         this.resultsTable = new aws.dynamodb.Table(
@@ -387,7 +393,7 @@ export class StateMachineTarget extends pulumi.ComponentResource implements Rule
           Action: "s3:GetObject",
           Resource: pulumi.interpolate`${object.bucketArn}/${object.route.filter.prefix ?? ""}*`,
         },
-        `Route "${object.route.name}" of bucket "${object.bucketName}"`,
+        routeSubject(object.bucketName, object.route.name),
       );
     }
     return createRuleTarget(`${this.name}-${ctx.ruleKey}`, ctx, {

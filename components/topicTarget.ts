@@ -11,10 +11,12 @@ import { DeadLetterQueue } from "./deadLetterQueue";
 import {
   adoptedStandardArn,
   checkInput,
+  componentOwner,
   describeType,
   e164,
   emailAddress,
   httpsUrl,
+  ownerError,
   shown,
 } from "./argCheck";
 import { customerManagedKey, EncryptionKey } from "./encryptionKey";
@@ -191,7 +193,7 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
    */
   constructor(name: string, args: TopicTargetArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("s3-event-routes:index:TopicTarget", name, {}, opts);
-    const owner = `TopicTarget "${name}"`;
+    const owner = componentOwner("TopicTarget", name);
     this.label = `sns "${name}"`;
     this.name = name;
     this.ctx = awsContext(this);
@@ -200,7 +202,7 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
     if (args.kmsKeyArn !== undefined) {
       kmsKeyArn = checkInput(owner, "kmsKeyArn", args.kmsKeyArn, customerManagedKey(owner, "kmsKeyArn"));
       if (args.encryption !== undefined) {
-        throw new Error(`${owner}: give either "encryption" or "kmsKeyArn", not both.`);
+        throw ownerError(owner, `give either "encryption" or "kmsKeyArn", not both.`);
       }
     }
     const encryptionArg: unknown = args.encryption;
@@ -210,13 +212,14 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
       encryptionArg !== "none" &&
       !(encryptionArg instanceof EncryptionKey)
     ) {
-      throw new Error(
-        `${owner}: encryption ${typeof encryptionArg === "string" ? shown(encryptionArg) : `(${describeType(encryptionArg)})`} ` +
+      throw ownerError(
+        owner,
+        `encryption ${typeof encryptionArg === "string" ? shown(encryptionArg) : `(${describeType(encryptionArg)})`} ` +
           `is not "create", "none" or an EncryptionKey. Use one of them.`,
       );
     }
     if (args.subscriptions !== undefined && !Array.isArray(args.subscriptions)) {
-      throw new Error(`${owner}: subscriptions must be a list, got ${describeType(args.subscriptions)}.`);
+      throw ownerError(owner, `subscriptions must be a list, got ${describeType(args.subscriptions)}.`);
     }
 
     if (args.existing) {
@@ -275,7 +278,7 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
     const subName = `${name}-sub-${i + 1}`;
     const field = `subscriptions[${i}].endpoint`;
     if (!sub || typeof sub !== "object") {
-      throw new Error(`${owner}: subscription ${i + 1} is ${describeType(sub)}, not a subscription object.`);
+      throw ownerError(owner, `subscription ${i + 1} is ${describeType(sub)}, not a subscription object.`);
     }
     switch (sub.protocol) {
       case "email":
@@ -308,8 +311,9 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
       }
       case "sqs":
         if (!(sub.queue instanceof QueueTarget)) {
-          throw new Error(
-            `${owner}: subscription ${i + 1} (sqs) needs "queue", a QueueTarget; got ${describeType(sub.queue)}.`,
+          throw ownerError(
+            owner,
+            `subscription ${i + 1} (sqs) needs "queue", a QueueTarget; got ${describeType(sub.queue)}.`,
           );
         }
         sub.queue.grantSend("sns.amazonaws.com", this.arn, owner);
@@ -325,8 +329,9 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
         );
       case "lambda": {
         if (!(sub.function instanceof LambdaTarget)) {
-          throw new Error(
-            `${owner}: subscription ${i + 1} (lambda) needs "function", a LambdaTarget; got ${describeType(sub.function)}.`,
+          throw ownerError(
+            owner,
+            `subscription ${i + 1} (lambda) needs "function", a LambdaTarget; got ${describeType(sub.function)}.`,
           );
         }
         const permission = new aws.lambda.Permission(
@@ -348,8 +353,9 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
       }
       default: {
         const unknown: { protocol?: string } = sub;
-        throw new Error(
-          `${owner}: subscription ${i + 1} has protocol "${unknown.protocol}"; use email, sms, https, sqs or lambda.`,
+        throw ownerError(
+          owner,
+          `subscription ${i + 1} has protocol "${unknown.protocol}"; use email, sms, https, sqs or lambda.`,
         );
       }
     }
@@ -374,9 +380,9 @@ export class TopicTarget extends pulumi.ComponentResource implements Notificatio
    *
    * @internal
    */
-  grantPublish(service: string, sourceArn: pulumi.Input<string>, who: string): void {
-    this.grants.add({ service, sourceArn }, who);
-    this.kmsKey?.grantService(service, sourceArn, who);
+  grantPublish(service: string, sourceArn: pulumi.Input<string>, owner: string): void {
+    this.grants.add({ service, sourceArn }, owner);
+    this.kmsKey?.grantService(service, sourceArn, owner);
   }
 
   /**

@@ -16,9 +16,11 @@ import {
   checkInput,
   checkOneOf,
   checkRange,
+  componentOwner,
   describeType,
   httpsUrl,
   isStringInput,
+  ownerError,
   requireArgs,
   shown,
 } from "./argCheck";
@@ -165,16 +167,15 @@ export function checkHeaders(
 export function requireSecret(value: unknown, owner: string, field: string): pulumi.Output<string> {
   const fix = `Read it with config.requireSecret("...") (pulumi config set --secret ...) or wrap it in pulumi.secret().`;
   if (!pulumi.Output.isInstance(value)) {
-    throw new Error(
-      `${owner}: ${field} is a plain ${typeof value}; secrets must never be in plain text. ${fix}`,
+    throw ownerError(
+      owner,
+      `${field} is a plain ${typeof value}; secrets must never be in plain text. ${fix}`,
     );
   }
   const output = value as pulumi.Output<string>;
   const checked = pulumi.isSecret(output).then((secret) => {
     if (!secret)
-      throw new Error(
-        `${owner}: ${field} is not a secret output, so it would be stored in plain text. ${fix}`,
-      );
+      throw ownerError(owner, `${field} is not a secret output, so it would be stored in plain text. ${fix}`);
     return output;
   });
   return pulumi.secret(pulumi.output(checked));
@@ -232,7 +233,7 @@ export class WebhookTarget extends pulumi.ComponentResource implements RuleTarge
    */
   constructor(name: string, args: WebhookTargetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("s3-event-routes:index:WebhookTarget", name, {}, opts);
-    const owner = `WebhookTarget "${name}"`;
+    const owner = componentOwner("WebhookTarget", name);
     requireArgs(
       owner,
       args,
@@ -315,7 +316,7 @@ export class WebhookTarget extends pulumi.ComponentResource implements RuleTarge
         };
         break;
       default:
-        throw new Error(`${owner}: auth.type must be "apiKey", "basic" or "oauth".`);
+        throw ownerError(owner, `auth.type must be "apiKey", "basic" or "oauth".`);
     }
     this.connection = new aws.cloudwatch.EventConnection(
       `${name}-connection`,

@@ -10,6 +10,7 @@
  */
 import { ConcreteEventType, expandEventType, S3EventType } from "./eventTypes";
 import { ObjectFilter } from "./objectFilter";
+import { ownerError } from "./argumentError";
 
 /** An EventBridge event pattern (the subset this product writes and matches). */
 export type EventPattern = { [field: string]: PatternValue };
@@ -96,8 +97,9 @@ export function eventPatternFor(
   const concrete = [...new Set(events.flatMap((e) => expandEventType(e)))];
   const unsupported = concrete.filter((t) => !EVENTBRIDGE_SHAPES[t]);
   if (unsupported.length > 0) {
-    throw new Error(
-      `${owner}: EventBridge does not carry ${unsupported.join(", ")}. Deliver ${unsupported.length > 1 ? "these" : "this"} ` +
+    throw ownerError(
+      owner,
+      `EventBridge does not carry ${unsupported.join(", ")}. Deliver ${unsupported.length > 1 ? "these" : "this"} ` +
         `through a native notification (delivery: "native") instead.`,
     );
   }
@@ -273,8 +275,9 @@ export type BucketSelector =
  */
 export function resolveBucketCalls(calls: readonly string[], owner: string): string[] {
   if (calls.length === 0) {
-    throw new Error(
-      `${owner}: the list of bucket calls is empty. Name at least one, for example ["created", "deleted"].`,
+    throw ownerError(
+      owner,
+      `the list of bucket calls is empty. Name at least one, for example ["created", "deleted"].`,
     );
   }
   const out: string[] = [];
@@ -285,8 +288,9 @@ export function resolveBucketCalls(calls: readonly string[], owner: string): str
         ? [c]
         : [];
     if (names.length === 0) {
-      throw new Error(
-        `${owner}: unknown bucket call "${c}". Use a group (${Object.keys(BUCKET_CALLS).join(", ")}) ` +
+      throw ownerError(
+        owner,
+        `unknown bucket call "${c}". Use a group (${Object.keys(BUCKET_CALLS).join(", ")}) ` +
           `or an exact CloudTrail event name such as "CreateBucket".`,
       );
     }

@@ -39,6 +39,7 @@
 import { describeEventTypes, isS3EventType } from "./eventTypes";
 import { decodeS3Key, describeFilter, MAX_FILTER_VALUE_LENGTH, ObjectFilter } from "./objectFilter";
 import { findOverlaps, NativeTargetKind, NotificationEntryLike } from "./routeModel";
+import { componentOwner } from "./argumentError";
 
 // ---------------------------------------------------------------------------------------------
 // S3's shapes (structural; compatible with @aws-sdk/client-s3)
@@ -533,7 +534,7 @@ export function validateEntries(
 ): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
-  const owner = `Bucket "${bucket}"`;
+  const owner = componentOwner("Bucket", bucket);
   for (const e of ours) {
     if (!e.id.startsWith(`${namespace}:`) || !parseOwnershipId(e.id)) {
       problems.push(

@@ -16,6 +16,7 @@ import {
   sharedEventTypes,
 } from "./eventTypes";
 import { describeFilter, filtersOverlap, ObjectFilter, validateObjectFilter } from "./objectFilter";
+import { componentOwner, ownerError, routeOwner } from "./argumentError";
 
 /** How a route's events reach its target. */
 export type Delivery = "native" | "eventbridge";
@@ -52,7 +53,14 @@ export interface RouteInput {
    * (no `*` wildcards, no leading `/`), each at most 1,024 characters once URL-encoded.
    */
   filter?: ObjectFilter;
-  /** How events are delivered. Default `"native"`. */
+  /**
+   * How events are delivered: `"native"` (an entry of the bucket's S3 notification; LambdaTarget,
+   * TopicTarget and QueueTarget only) or `"eventbridge"` (an EventBridge rule; every target). The
+   * default depends on the target: `"native"` for a LambdaTarget, TopicTarget or QueueTarget,
+   * `"eventbridge"` for a StateMachineTarget or WebhookTarget (which S3 cannot notify). When the
+   * bucket's `onOverlap` is `"eventbridge"`, a route left to the native default that would overlap a
+   * native route already on the bucket goes through EventBridge instead (an explicit `"native"` fails).
+   */
   delivery?: Delivery;
 }
 
@@ -112,18 +120,19 @@ export function validateRoute(
   writes: readonly ObjectWrite[] = [],
 ): RouteSpec {
   const name = route.name ?? `route${index + 1}`;
-  const owner = `Bucket "${bucket}", route "${name}"`;
+  const owner = routeOwner(bucket, name);
   if (!ROUTE_NAME.test(name)) {
-    throw new Error(
-      `${owner}: the name must start with a letter or digit and hold at most 63 letters, digits, ".", "_" or "-".`,
+    throw ownerError(
+      owner,
+      `the name must start with a letter or digit and hold at most 63 letters, digits, ".", "_" or "-".`,
     );
   }
   if (!Array.isArray(route.events)) {
-    throw new Error(`${owner}: "events" must be a list, for example ["created"].`);
+    throw ownerError(owner, `"events" must be a list, for example ["created"].`);
   }
   const delivery = route.delivery ?? "native";
   if (delivery !== "native" && delivery !== "eventbridge") {
-    throw new Error(`${owner}: delivery must be "native" or "eventbridge", got "${String(delivery)}".`);
+    throw ownerError(owner, `delivery must be "native" or "eventbridge", got "${String(delivery)}".`);
   }
   return {
     name,
@@ -284,7 +293,10 @@ export function validateBucketRoutes(bucket: string, routes: readonly RouteSpec[
   const seen = new Set<string>();
   for (const r of routes) {
     if (seen.has(r.name)) {
-      throw new Error(`Bucket "${bucket}": two routes are named "${r.name}". Give each route a unique name.`);
+      throw ownerError(
+        componentOwner("Bucket", bucket),
+        `two routes are named "${r.name}". Give each route a unique name.`,
+      );
     }
     seen.add(r.name);
   }

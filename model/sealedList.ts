@@ -49,33 +49,33 @@ export class SealedList<T> {
    * Adds an item.
    *
    * @param item  the item.
-   * @param who   who adds it, for the error.
+   * @param owner   who adds it, for the error.
    * @throws Error when the list has already sealed.
    */
-  add(item: T, who: string): void {
-    this.assertOpen(who);
+  add(item: T, owner: string): void {
+    this.assertOpen(owner);
     this.items.push(item);
   }
 
   /**
    * Throws the exact error {@link add} would, without adding anything.
    *
-   * @param who  who would add, for the error.
+   * @param owner  who would add, for the error.
    */
-  assertOpen(who: string): void {
-    if (this.sealed) throw new Error(lateAdditionMessage(who, this.what));
+  assertOpen(owner: string): void {
+    if (this.sealed) throw new Error(lateAdditionMessage(owner, this.what));
   }
 }
 
 /**
  * The exact error for an item added after its list sealed.
  *
- * @param who   who adds, e.g. `Route "late" of bucket "uploads"`.
+ * @param owner   who adds, e.g. `Route "late" of bucket "uploads"`.
  * @param what  what the list feeds, e.g. `the notification of bucket "uploads"`.
  */
-export function lateAdditionMessage(who: string, what: string): string {
+export function lateAdditionMessage(owner: string, what: string): string {
   return (
-    `${who} was added after ${what} was finalised. Declare it in the same synchronous part of the ` +
+    `${owner} was added after ${what} was finalised. Declare it in the same synchronous part of the ` +
     `program as the resource it joins (before any await, outside any apply), or pass it at construction.`
   );
 }

@@ -6,11 +6,11 @@
  * the event. (S3's own hop, bucket → destination, is checked by
  * s3-notification-depends-on-destination-access, as S3 refuses such a configuration outright.)
  */
-import { StackValidationPolicy } from "@pulumi/policy";
 import { coversAction, globMatch, grantsService, parsePolicy } from "./iamPolicy";
 import { isUnknown, label, ResourceRecord, str } from "./records";
-import { StackIndex, stackOf, Violation } from "./stack";
+import { StackIndex, Violation } from "./stack";
 import { T } from "./types";
+import { stackPolicy } from "./policy";
 
 /** A delivering service and what it calls on each kind of target. */
 const SERVICES = {
@@ -186,12 +186,12 @@ export function undeliverableHopViolations(stack: StackIndex): Violation[] {
 }
 
 /** Checks whether every SNS subscription and EventBridge target the stack wires can deliver. */
-export const eventDeliveryHopPermitted: StackValidationPolicy = {
-  name: "event-delivery-hop-permitted",
-  description:
-    "Checks whether every hop the stack wires after S3 (aws.sns.TopicSubscription to an SQS queue or Lambda function, aws.cloudwatch.EventTarget to a queue, topic or function) has a grant to the delivering service principal (sns.amazonaws.com, events.amazonaws.com) whose aws:SourceArn, when set, admits the source; without it every event on that hop is lost.",
-  enforcementLevel: "mandatory",
-  validateStack: (args, reportViolation) => {
-    for (const v of undeliverableHopViolations(stackOf(args))) reportViolation(v.message, v.urn);
+export const eventDeliveryHopPermitted = stackPolicy(
+  {
+    name: "event-delivery-hop-permitted",
+    description:
+      "Checks whether every hop the stack wires after S3 (aws.sns.TopicSubscription to an SQS queue or Lambda function, aws.cloudwatch.EventTarget to a queue, topic or function) has a grant to the delivering service principal (sns.amazonaws.com, events.amazonaws.com) whose aws:SourceArn, when set, admits the source; without it every event on that hop is lost.",
+    enforcementLevel: "mandatory",
   },
-};
+  undeliverableHopViolations,
+);

@@ -2,14 +2,14 @@
  * Policies for configurations AWS rejects, or silently undoes, at deploy time.
  */
 import * as aws from "@pulumi/aws";
-import { ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { globMatch, grantsService, parsePolicy } from "./iamPolicy";
 import { destinationLabel, entryDestinations, notifications, NotifiedBucket } from "./links";
 import { describeOverlap, findOverlaps, NotificationEntryLike } from "./model";
 import { asEntryLike, NotificationEntry, notificationEntries } from "./notifications";
-import { arnRegion, isUnknown, label, recordOfArgs, regionOf, ResourceRecord, str } from "./records";
-import { lambdaFunctionName, StackIndex, stackOf, Violation } from "./stack";
+import { arnRegion, isUnknown, label, regionOf, ResourceRecord, str } from "./records";
+import { lambdaFunctionName, StackIndex, Violation } from "./stack";
 import { T } from "./types";
+import { resourcePolicy, stackPolicy } from "./policy";
 
 // ---------------------------------------------------------------------------------------------
 // s3-bucket-single-notification
@@ -45,15 +45,15 @@ export function duplicateNotificationViolations(stack: StackIndex): Violation[] 
 }
 
 /** Checks whether each S3 bucket has at most one aws.s3.BucketNotification. */
-export const s3BucketSingleNotification: StackValidationPolicy = {
-  name: "s3-bucket-single-notification",
-  description:
-    "Checks whether each S3 bucket has at most one aws.s3.BucketNotification: each one replaces the bucket's whole notification configuration.",
-  enforcementLevel: "mandatory",
-  validateStack: (args, reportViolation) => {
-    for (const v of duplicateNotificationViolations(stackOf(args))) reportViolation(v.message, v.urn);
+export const s3BucketSingleNotification = stackPolicy(
+  {
+    name: "s3-bucket-single-notification",
+    description:
+      "Checks whether each S3 bucket has at most one aws.s3.BucketNotification: each one replaces the bucket's whole notification configuration.",
+    enforcementLevel: "mandatory",
   },
-};
+  duplicateNotificationViolations,
+);
 
 // ---------------------------------------------------------------------------------------------
 // s3-notification-filters-disjoint
@@ -68,18 +68,16 @@ export function overlappingEntryMessages(n: ResourceRecord): string[] {
 }
 
 /** Checks whether the entries of a bucket notification overlap, which S3 rejects. */
-export const s3NotificationFiltersDisjoint: ResourceValidationPolicy = {
-  name: "s3-notification-filters-disjoint",
-  description:
-    "Checks whether two entries of an aws.s3.BucketNotification share an event type with overlapping prefix and suffix filters, which S3 rejects.",
-  enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(
-    aws.s3.BucketNotification,
-    (_notification, args, reportViolation) => {
-      for (const m of overlappingEntryMessages(recordOfArgs(args))) reportViolation(m);
-    },
-  ),
-};
+export const s3NotificationFiltersDisjoint = resourcePolicy(
+  {
+    name: "s3-notification-filters-disjoint",
+    description:
+      "Checks whether two entries of an aws.s3.BucketNotification share an event type with overlapping prefix and suffix filters, which S3 rejects.",
+    enforcementLevel: "mandatory",
+  },
+  aws.s3.BucketNotification,
+  overlappingEntryMessages,
+);
 
 // ---------------------------------------------------------------------------------------------
 // s3-notification-no-fifo-destination
@@ -116,15 +114,15 @@ export function fifoDestinationViolations(stack: StackIndex): Violation[] {
 }
 
 /** Checks whether a bucket notification targets a FIFO queue or topic. */
-export const s3NotificationNoFifoDestination: StackValidationPolicy = {
-  name: "s3-notification-no-fifo-destination",
-  description:
-    "Checks whether an aws.s3.BucketNotification targets a FIFO SQS queue or FIFO SNS topic, which S3 cannot deliver to.",
-  enforcementLevel: "mandatory",
-  validateStack: (args, reportViolation) => {
-    for (const v of fifoDestinationViolations(stackOf(args))) reportViolation(v.message, v.urn);
+export const s3NotificationNoFifoDestination = stackPolicy(
+  {
+    name: "s3-notification-no-fifo-destination",
+    description:
+      "Checks whether an aws.s3.BucketNotification targets a FIFO SQS queue or FIFO SNS topic, which S3 cannot deliver to.",
+    enforcementLevel: "mandatory",
   },
-};
+  fifoDestinationViolations,
+);
 
 // ---------------------------------------------------------------------------------------------
 // s3-notification-destination-same-region
@@ -166,15 +164,15 @@ export function crossRegionViolations(stack: StackIndex): Violation[] {
 }
 
 /** Checks whether a bucket notification targets a destination in another region than its bucket. */
-export const s3NotificationDestinationSameRegion: StackValidationPolicy = {
-  name: "s3-notification-destination-same-region",
-  description:
-    "Checks whether every destination of an aws.s3.BucketNotification is in the bucket's region, where it can be known (destination ARN or resource region vs the bucket's or provider's region).",
-  enforcementLevel: "mandatory",
-  validateStack: (args, reportViolation) => {
-    for (const v of crossRegionViolations(stackOf(args))) reportViolation(v.message, v.urn);
+export const s3NotificationDestinationSameRegion = stackPolicy(
+  {
+    name: "s3-notification-destination-same-region",
+    description:
+      "Checks whether every destination of an aws.s3.BucketNotification is in the bucket's region, where it can be known (destination ARN or resource region vs the bucket's or provider's region).",
+    enforcementLevel: "mandatory",
   },
-};
+  crossRegionViolations,
+);
 
 // ---------------------------------------------------------------------------------------------
 // s3-notification-depends-on-destination-access
@@ -324,12 +322,12 @@ export function missingAccessViolations(stack: StackIndex): Violation[] {
 }
 
 /** Checks whether a bucket notification depends on the permission or policy that lets S3 reach each destination. */
-export const s3NotificationDependsOnDestinationAccess: StackValidationPolicy = {
-  name: "s3-notification-depends-on-destination-access",
-  description:
-    "Checks whether an aws.s3.BucketNotification depends on the aws.lambda.Permission, aws.sqs.QueuePolicy or aws.sns.TopicPolicy that lets S3 reach each destination, which S3 validates when the configuration is saved.",
-  enforcementLevel: "mandatory",
-  validateStack: (args, reportViolation) => {
-    for (const v of missingAccessViolations(stackOf(args))) reportViolation(v.message, v.urn);
+export const s3NotificationDependsOnDestinationAccess = stackPolicy(
+  {
+    name: "s3-notification-depends-on-destination-access",
+    description:
+      "Checks whether an aws.s3.BucketNotification depends on the aws.lambda.Permission, aws.sqs.QueuePolicy or aws.sns.TopicPolicy that lets S3 reach each destination, which S3 validates when the configuration is saved.",
+    enforcementLevel: "mandatory",
   },
-};
+  missingAccessViolations,
+);

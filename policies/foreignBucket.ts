@@ -4,10 +4,10 @@
  * it), so on a bucket that other stacks, tools or the console also configure it wipes their
  * entries on every deploy, and deletes every entry when the stack is destroyed.
  */
-import { StackValidationPolicy } from "@pulumi/policy";
 import { notifications } from "./links";
 import { isUnknown, label, str } from "./records";
-import { StackIndex, stackOf, Violation } from "./stack";
+import { StackIndex, Violation } from "./stack";
+import { stackPolicy } from "./policy";
 
 /** Notifications whose bucket is not a bucket resource of the stack (read with `Bucket.get`, or named by a string). */
 export function foreignBucketViolations(stack: StackIndex): Violation[] {
@@ -30,12 +30,12 @@ export function foreignBucketViolations(stack: StackIndex): Violation[] {
 }
 
 /** Checks whether a bucket notification configures a bucket the stack does not own. */
-export const s3NotificationForeignBucket: StackValidationPolicy = {
-  name: "s3-notification-foreign-bucket",
-  description:
-    "Checks whether an aws.s3.BucketNotification configures a bucket the stack does not create (aws.s3.Bucket.get, or a bucket name), whose whole notification configuration it then replaces.",
-  enforcementLevel: "advisory",
-  validateStack: (args, reportViolation) => {
-    for (const v of foreignBucketViolations(stackOf(args))) reportViolation(v.message, v.urn);
+export const s3NotificationForeignBucket = stackPolicy(
+  {
+    name: "s3-notification-foreign-bucket",
+    description:
+      "Checks whether an aws.s3.BucketNotification configures a bucket the stack does not create (aws.s3.Bucket.get, or a bucket name), whose whole notification configuration it then replaces.",
+    enforcementLevel: "advisory",
   },
-};
+  foreignBucketViolations,
+);

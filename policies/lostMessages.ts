@@ -4,13 +4,13 @@
  * whole, EventBridge targets and asynchronous Lambda invocations with nowhere to put a failed event.
  */
 import * as aws from "@pulumi/aws";
-import { ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { grantsService, parsePolicy } from "./iamPolicy";
 import { entryDestinations, notifications } from "./links";
 import { notificationEntries } from "./notifications";
-import { at, isAbsent, isUnknown, label, list, num, obj, recordOfArgs, ResourceRecord, str } from "./records";
-import { StackIndex, stackOf, Violation } from "./stack";
+import { at, isAbsent, isUnknown, label, list, num, obj, ResourceRecord, str } from "./records";
+import { StackIndex, Violation } from "./stack";
 import { T } from "./types";
+import { resourcePolicy, stackPolicy } from "./policy";
 
 /** Each queue and topic the stack's notifications deliver to, with the first notification delivering there. */
 function notifiedDestinations(stack: StackIndex): { dest: ResourceRecord; n: ResourceRecord }[] {
@@ -97,15 +97,15 @@ export function unusableKeyViolations(stack: StackIndex): Violation[] {
 }
 
 /** Checks whether the KMS key of every encrypted queue or topic a bucket notification delivers to can be used by S3. */
-export const s3DestinationKmsKeyUsable: StackValidationPolicy = {
-  name: "s3-destination-kms-key-usable",
-  description:
-    "Checks whether every encrypted SQS queue or SNS topic an aws.s3.BucketNotification delivers to uses a customer-managed KMS key whose key policy lets s3.amazonaws.com call kms:GenerateDataKey* and kms:Decrypt (AWS-managed keys silently drop S3's messages).",
-  enforcementLevel: "mandatory",
-  validateStack: (args, reportViolation) => {
-    for (const v of unusableKeyViolations(stackOf(args))) reportViolation(v.message, v.urn);
+export const s3DestinationKmsKeyUsable = stackPolicy(
+  {
+    name: "s3-destination-kms-key-usable",
+    description:
+      "Checks whether every encrypted SQS queue or SNS topic an aws.s3.BucketNotification delivers to uses a customer-managed KMS key whose key policy lets s3.amazonaws.com call kms:GenerateDataKey* and kms:Decrypt (AWS-managed keys silently drop S3's messages).",
+    enforcementLevel: "mandatory",
   },
-};
+  unusableKeyViolations,
+);
 
 // ---------------------------------------------------------------------------------------------
 // sqs-queue-dead-letter-queue
@@ -182,15 +182,15 @@ function redrivesOf(
 }
 
 /** Checks whether every queue that receives S3 events or feeds a function has a dead-letter queue. */
-export const sqsQueueDeadLetterQueue: StackValidationPolicy = {
-  name: "sqs-queue-dead-letter-queue",
-  description:
-    "Checks whether every SQS queue that receives S3 events or feeds a Lambda function has a dead-letter queue (redrivePolicy); without one, a message its consumer keeps failing on is deleted when its retention period ends.",
-  enforcementLevel: "mandatory",
-  validateStack: (args, reportViolation) => {
-    for (const v of deadLetterViolations(stackOf(args))) reportViolation(v.message, v.urn);
+export const sqsQueueDeadLetterQueue = stackPolicy(
+  {
+    name: "sqs-queue-dead-letter-queue",
+    description:
+      "Checks whether every SQS queue that receives S3 events or feeds a Lambda function has a dead-letter queue (redrivePolicy); without one, a message its consumer keeps failing on is deleted when its retention period ends.",
+    enforcementLevel: "mandatory",
   },
-};
+  deadLetterViolations,
+);
 
 /** The configuration of {@link sqsQueueMaxReceiveCount}. */
 export interface MaxReceiveCountConfig {
@@ -222,21 +222,20 @@ export function maxReceiveCountViolations(
 }
 
 /** Checks whether every dead-letter queue of a queue that receives S3 events or feeds a function allows enough receives first. */
-export const sqsQueueMaxReceiveCount: StackValidationPolicy = {
-  name: "sqs-queue-max-receive-count",
-  description:
-    "Checks whether every SQS queue that receives S3 events or feeds a Lambda function allows at least the configured number of receives (default 5) before moving a message to its dead-letter queue; fewer parks briefly failing messages there unprocessed.",
-  enforcementLevel: "advisory",
-  configSchema: {
-    properties: {
-      minimumMaxReceiveCount: { type: "integer", minimum: 1, default: 5 },
+export const sqsQueueMaxReceiveCount = stackPolicy(
+  {
+    name: "sqs-queue-max-receive-count",
+    description:
+      "Checks whether every SQS queue that receives S3 events or feeds a Lambda function allows at least the configured number of receives (default 5) before moving a message to its dead-letter queue; fewer parks briefly failing messages there unprocessed.",
+    enforcementLevel: "advisory",
+    configSchema: {
+      properties: {
+        minimumMaxReceiveCount: { type: "integer", minimum: 1, default: 5 },
+      },
     },
   },
-  validateStack: (args, reportViolation) => {
-    for (const v of maxReceiveCountViolations(stackOf(args), args.getConfig<MaxReceiveCountConfig>()))
-      reportViolation(v.message, v.urn);
-  },
-};
+  maxReceiveCountViolations,
+);
 
 // ---------------------------------------------------------------------------------------------
 // sqs-visibility-timeout-covers-consumer
@@ -282,21 +281,20 @@ export function visibilityViolations(stack: StackIndex, config: VisibilityTimeou
 }
 
 /** Checks whether every queue's visibility timeout is at least N times its consumer's timeout. */
-export const sqsVisibilityTimeoutCoversConsumer: StackValidationPolicy = {
-  name: "sqs-visibility-timeout-covers-consumer",
-  description:
-    "Checks whether every SQS queue consumed by a Lambda function (aws.lambda.EventSourceMapping) has a visibility timeout of at least the configured multiple (default 6) of the function's timeout.",
-  enforcementLevel: "mandatory",
-  configSchema: {
-    properties: {
-      visibilityTimeoutMultiple: { type: "number", minimum: 1, default: 6 },
+export const sqsVisibilityTimeoutCoversConsumer = stackPolicy(
+  {
+    name: "sqs-visibility-timeout-covers-consumer",
+    description:
+      "Checks whether every SQS queue consumed by a Lambda function (aws.lambda.EventSourceMapping) has a visibility timeout of at least the configured multiple (default 6) of the function's timeout.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+      properties: {
+        visibilityTimeoutMultiple: { type: "number", minimum: 1, default: 6 },
+      },
     },
   },
-  validateStack: (args, reportViolation) => {
-    for (const v of visibilityViolations(stackOf(args), args.getConfig<VisibilityTimeoutConfig>()))
-      reportViolation(v.message, v.urn);
-  },
-};
+  visibilityViolations,
+);
 
 // ---------------------------------------------------------------------------------------------
 // sqs-event-source-reports-batch-failures
@@ -315,15 +313,16 @@ export function batchFailureMessages(r: ResourceRecord): string[] {
 }
 
 /** Checks whether every SQS event source mapping reports partial batch failures. */
-export const sqsEventSourceReportsBatchFailures: ResourceValidationPolicy = {
-  name: "sqs-event-source-reports-batch-failures",
-  description:
-    'Checks whether every aws.lambda.EventSourceMapping reading an SQS queue sets functionResponseTypes ["ReportBatchItemFailures"].',
-  enforcementLevel: "advisory",
-  validateResource: validateResourceOfType(aws.lambda.EventSourceMapping, (_m, args, reportViolation) => {
-    for (const m of batchFailureMessages(recordOfArgs(args))) reportViolation(m);
-  }),
-};
+export const sqsEventSourceReportsBatchFailures = resourcePolicy(
+  {
+    name: "sqs-event-source-reports-batch-failures",
+    description:
+      'Checks whether every aws.lambda.EventSourceMapping reading an SQS queue sets functionResponseTypes ["ReportBatchItemFailures"].',
+    enforcementLevel: "advisory",
+  },
+  aws.lambda.EventSourceMapping,
+  batchFailureMessages,
+);
 
 // ---------------------------------------------------------------------------------------------
 // eventbridge-target-dead-letter-queue, eventbridge-target-retry-policy
@@ -338,15 +337,16 @@ export function targetDeadLetterMessages(r: ResourceRecord): string[] {
 }
 
 /** Checks whether every EventBridge target has a dead-letter queue. */
-export const eventbridgeTargetDeadLetterQueue: ResourceValidationPolicy = {
-  name: "eventbridge-target-dead-letter-queue",
-  description:
-    "Checks whether every EventBridge target (aws.cloudwatch.EventTarget) has a dead-letter queue (deadLetterConfig.arn).",
-  enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(aws.cloudwatch.EventTarget, (_t, args, reportViolation) => {
-    for (const m of targetDeadLetterMessages(recordOfArgs(args))) reportViolation(m);
-  }),
-};
+export const eventbridgeTargetDeadLetterQueue = resourcePolicy(
+  {
+    name: "eventbridge-target-dead-letter-queue",
+    description:
+      "Checks whether every EventBridge target (aws.cloudwatch.EventTarget) has a dead-letter queue (deadLetterConfig.arn).",
+    enforcementLevel: "mandatory",
+  },
+  aws.cloudwatch.EventTarget,
+  targetDeadLetterMessages,
+);
 
 /** The message for an EventBridge target without an explicit retry policy. */
 export function targetRetryMessages(r: ResourceRecord): string[] {
@@ -359,15 +359,16 @@ export function targetRetryMessages(r: ResourceRecord): string[] {
 }
 
 /** Checks whether every EventBridge target has an explicit retry policy. */
-export const eventbridgeTargetRetryPolicy: ResourceValidationPolicy = {
-  name: "eventbridge-target-retry-policy",
-  description:
-    "Checks whether every EventBridge target (aws.cloudwatch.EventTarget) sets an explicit retryPolicy.",
-  enforcementLevel: "advisory",
-  validateResource: validateResourceOfType(aws.cloudwatch.EventTarget, (_t, args, reportViolation) => {
-    for (const m of targetRetryMessages(recordOfArgs(args))) reportViolation(m);
-  }),
-};
+export const eventbridgeTargetRetryPolicy = resourcePolicy(
+  {
+    name: "eventbridge-target-retry-policy",
+    description:
+      "Checks whether every EventBridge target (aws.cloudwatch.EventTarget) sets an explicit retryPolicy.",
+    enforcementLevel: "advisory",
+  },
+  aws.cloudwatch.EventTarget,
+  targetRetryMessages,
+);
 
 // ---------------------------------------------------------------------------------------------
 // s3-lambda-target-on-failure-destination
@@ -401,12 +402,12 @@ export function onFailureViolations(stack: StackIndex): Violation[] {
 }
 
 /** Checks whether every function a bucket notification invokes has an on-failure destination. */
-export const s3LambdaTargetOnFailureDestination: StackValidationPolicy = {
-  name: "s3-lambda-target-on-failure-destination",
-  description:
-    "Checks whether every Lambda function an aws.s3.BucketNotification invokes (asynchronously) has an on-failure destination (aws.lambda.FunctionEventInvokeConfig destinationConfig.onFailure) or a dead-letter queue.",
-  enforcementLevel: "mandatory",
-  validateStack: (args, reportViolation) => {
-    for (const v of onFailureViolations(stackOf(args))) reportViolation(v.message, v.urn);
+export const s3LambdaTargetOnFailureDestination = stackPolicy(
+  {
+    name: "s3-lambda-target-on-failure-destination",
+    description:
+      "Checks whether every Lambda function an aws.s3.BucketNotification invokes (asynchronously) has an on-failure destination (aws.lambda.FunctionEventInvokeConfig destinationConfig.onFailure) or a dead-letter queue.",
+    enforcementLevel: "mandatory",
   },
-};
+  onFailureViolations,
+);

@@ -15,9 +15,9 @@ import { entryDestinations, notifications, NotifiedBucket } from "./links";
 import { describeFilter, filtersOverlap, ObjectFilter } from "./model";
 import { firesOnCreate, NotificationEntry, notificationEntries } from "./notifications";
 import { at, isUnknown, label, list, obj, ResourceRecord, str } from "./records";
-import { StackIndex, stackOf, Violation } from "./stack";
-import { StackValidationPolicy } from "@pulumi/policy";
+import { StackIndex, Violation } from "./stack";
 import { T } from "./types";
+import { stackPolicy } from "./policy";
 
 /** The environment variable prefixes the recursion policy reads: `<P>_BUCKET`, `<P>_PREFIX`, `<P>_SUFFIX`. */
 export const WRITE_ENV_PREFIXES = ["DEST", "OUTPUT"] as const;
@@ -110,15 +110,15 @@ export function recursiveWriteViolations(stack: StackIndex): Violation[] {
 }
 
 /** Checks whether a function triggered by a bucket writes (per its environment) into the keys that trigger it. */
-export const s3LambdaNoRecursiveWrite: StackValidationPolicy = {
-  name: "s3-lambda-no-recursive-write",
-  description:
-    "Checks whether a Lambda function invoked by an aws.s3.BucketNotification on object creation writes into the same bucket under keys the notification matches, as declared by its DEST_BUCKET/DEST_PREFIX (or OUTPUT_BUCKET/OUTPUT_PREFIX) environment variables.",
-  enforcementLevel: "mandatory",
-  validateStack: (args, reportViolation) => {
-    for (const v of recursiveWriteViolations(stackOf(args))) reportViolation(v.message, v.urn);
+export const s3LambdaNoRecursiveWrite = stackPolicy(
+  {
+    name: "s3-lambda-no-recursive-write",
+    description:
+      "Checks whether a Lambda function invoked by an aws.s3.BucketNotification on object creation writes into the same bucket under keys the notification matches, as declared by its DEST_BUCKET/DEST_PREFIX (or OUTPUT_BUCKET/OUTPUT_PREFIX) environment variables.",
+    enforcementLevel: "mandatory",
   },
-};
+  recursiveWriteViolations,
+);
 
 // ---------------------------------------------------------------------------------------------
 // s3-lambda-role-no-recursive-write
@@ -234,12 +234,12 @@ export function roleRecursionViolations(stack: StackIndex): Violation[] {
 }
 
 /** Checks whether a function triggered by a bucket may, per its role, write into the keys that trigger it. */
-export const s3LambdaRoleNoRecursiveWrite: StackValidationPolicy = {
-  name: "s3-lambda-role-no-recursive-write",
-  description:
-    "Checks whether the role of a Lambda function invoked by an aws.s3.BucketNotification on object creation grants s3:PutObject on keys of the triggering bucket that the notification's filter matches.",
-  enforcementLevel: "advisory",
-  validateStack: (args, reportViolation) => {
-    for (const v of roleRecursionViolations(stackOf(args))) reportViolation(v.message, v.urn);
+export const s3LambdaRoleNoRecursiveWrite = stackPolicy(
+  {
+    name: "s3-lambda-role-no-recursive-write",
+    description:
+      "Checks whether the role of a Lambda function invoked by an aws.s3.BucketNotification on object creation grants s3:PutObject on keys of the triggering bucket that the notification's filter matches.",
+    enforcementLevel: "advisory",
   },
-};
+  roleRecursionViolations,
+);

@@ -5,18 +5,17 @@
 import * as aws from "@pulumi/aws";
 import {
   remediateResourceOfType,
-  ResourceValidationArgs,
   ResourceValidationPolicy,
   Secret,
-  StackValidationPolicy,
   validateResourceOfType,
 } from "@pulumi/policy";
 import { hasBoolCondition, namesService, parsePolicy, requiredValues, statementLabel } from "./iamPolicy";
 import { at, isAbsent, isUnknown, label, list, obj, recordOfArgs, ResourceRecord, str } from "./records";
 import { isSecretPath, pathSegments, secretInputPaths } from "./secretness";
 import { notifications } from "./links";
-import { StackIndex, stackOf, Violation } from "./stack";
+import { StackIndex, Violation } from "./stack";
 import { BUCKET_SSE_TYPES, BUCKET_TYPES, T } from "./types";
+import { resourcePolicy, stackPolicy } from "./policy";
 
 // ---------------------------------------------------------------------------------------------
 // s3-principal-scoped-to-source
@@ -61,28 +60,24 @@ export function unscopedS3PermissionMessages(r: ResourceRecord): string[] {
   ];
 }
 
-function documentCheck(args: ResourceValidationArgs, reportViolation: (m: string) => void): void {
-  for (const m of unscopedS3StatementMessages(recordOfArgs(args))) reportViolation(m);
-}
-
 /** Checks whether S3, as a principal, is scoped with both aws:SourceArn and aws:SourceAccount. */
-export const s3PrincipalScopedToSource: ResourceValidationPolicy = {
-  name: "s3-principal-scoped-to-source",
-  description:
-    "Checks whether every grant to s3.amazonaws.com (SQS queue policy, SNS topic policy, Lambda permission, KMS key policy) is scoped with both aws:SourceArn and aws:SourceAccount.",
-  enforcementLevel: "advisory",
-  validateResource: [
-    validateResourceOfType(aws.sqs.QueuePolicy, (_p, args, report) => documentCheck(args, report)),
-    validateResourceOfType(aws.sqs.Queue, (_q, args, report) => documentCheck(args, report)),
-    validateResourceOfType(aws.sns.TopicPolicy, (_p, args, report) => documentCheck(args, report)),
-    validateResourceOfType(aws.sns.Topic, (_t, args, report) => documentCheck(args, report)),
-    validateResourceOfType(aws.kms.Key, (_k, args, report) => documentCheck(args, report)),
-    validateResourceOfType(aws.kms.KeyPolicy, (_k, args, report) => documentCheck(args, report)),
-    validateResourceOfType(aws.lambda.Permission, (_p, args, report) => {
-      for (const m of unscopedS3PermissionMessages(recordOfArgs(args))) report(m);
-    }),
+export const s3PrincipalScopedToSource = resourcePolicy(
+  {
+    name: "s3-principal-scoped-to-source",
+    description:
+      "Checks whether every grant to s3.amazonaws.com (SQS queue policy, SNS topic policy, Lambda permission, KMS key policy) is scoped with both aws:SourceArn and aws:SourceAccount.",
+    enforcementLevel: "advisory",
+  },
+  [
+    [aws.sqs.QueuePolicy, unscopedS3StatementMessages],
+    [aws.sqs.Queue, unscopedS3StatementMessages],
+    [aws.sns.TopicPolicy, unscopedS3StatementMessages],
+    [aws.sns.Topic, unscopedS3StatementMessages],
+    [aws.kms.Key, unscopedS3StatementMessages],
+    [aws.kms.KeyPolicy, unscopedS3StatementMessages],
+    [aws.lambda.Permission, unscopedS3PermissionMessages],
   ],
-};
+);
 
 // ---------------------------------------------------------------------------------------------
 // Bucket hardening: scoped to the buckets whose events the stack routes, so that the findings on
@@ -134,15 +129,15 @@ export function publicAccessViolations(stack: StackIndex): Violation[] {
 }
 
 /** Checks whether every bucket's public access is fully blocked. */
-export const s3BucketPublicAccessBlocked: StackValidationPolicy = {
-  name: "s3-bucket-public-access-blocked",
-  description:
-    "Checks whether every S3 bucket whose events the stack routes (an aws.s3.BucketNotification configures it) has an aws.s3.BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true.",
-  enforcementLevel: "advisory",
-  validateStack: (args, reportViolation) => {
-    for (const v of publicAccessViolations(stackOf(args))) reportViolation(v.message, v.urn);
+export const s3BucketPublicAccessBlocked = stackPolicy(
+  {
+    name: "s3-bucket-public-access-blocked",
+    description:
+      "Checks whether every S3 bucket whose events the stack routes (an aws.s3.BucketNotification configures it) has an aws.s3.BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true.",
+    enforcementLevel: "advisory",
   },
-};
+  publicAccessViolations,
+);
 
 // ---------------------------------------------------------------------------------------------
 // s3-bucket-encryption-configured
@@ -166,15 +161,15 @@ export function bucketEncryptionViolations(stack: StackIndex): Violation[] {
 }
 
 /** Checks whether every bucket has a server-side encryption configuration. */
-export const s3BucketEncryptionConfigured: StackValidationPolicy = {
-  name: "s3-bucket-encryption-configured",
-  description:
-    "Checks whether every S3 bucket whose events the stack routes has a server-side encryption configuration (an aws.s3.BucketServerSideEncryptionConfiguration for it).",
-  enforcementLevel: "advisory",
-  validateStack: (args, reportViolation) => {
-    for (const v of bucketEncryptionViolations(stackOf(args))) reportViolation(v.message, v.urn);
+export const s3BucketEncryptionConfigured = stackPolicy(
+  {
+    name: "s3-bucket-encryption-configured",
+    description:
+      "Checks whether every S3 bucket whose events the stack routes has a server-side encryption configuration (an aws.s3.BucketServerSideEncryptionConfiguration for it).",
+    enforcementLevel: "advisory",
   },
-};
+  bucketEncryptionViolations,
+);
 
 // ---------------------------------------------------------------------------------------------
 // s3-bucket-tls-only
@@ -203,15 +198,15 @@ export function tlsOnlyViolations(stack: StackIndex): Violation[] {
 }
 
 /** Checks whether every bucket's policy denies requests made without TLS. */
-export const s3BucketTlsOnly: StackValidationPolicy = {
-  name: "s3-bucket-tls-only",
-  description:
-    'Checks whether every S3 bucket whose events the stack routes has a bucket policy that denies requests when "aws:SecureTransport" is "false".',
-  enforcementLevel: "advisory",
-  validateStack: (args, reportViolation) => {
-    for (const v of tlsOnlyViolations(stackOf(args))) reportViolation(v.message, v.urn);
+export const s3BucketTlsOnly = stackPolicy(
+  {
+    name: "s3-bucket-tls-only",
+    description:
+      'Checks whether every S3 bucket whose events the stack routes has a bucket policy that denies requests when "aws:SecureTransport" is "false".',
+    enforcementLevel: "advisory",
   },
-};
+  tlsOnlyViolations,
+);
 
 // ---------------------------------------------------------------------------------------------
 // sqs-queue-encrypted, sns-topic-encrypted
@@ -227,15 +222,16 @@ export function queueEncryptionMessages(r: ResourceRecord): string[] {
 }
 
 /** Checks whether every SQS queue is encrypted at rest. */
-export const sqsQueueEncrypted: ResourceValidationPolicy = {
-  name: "sqs-queue-encrypted",
-  description:
-    "Checks whether every SQS queue is encrypted at rest: SSE-SQS (sqsManagedSseEnabled, the default) or a KMS key (kmsMasterKeyId).",
-  enforcementLevel: "advisory",
-  validateResource: validateResourceOfType(aws.sqs.Queue, (_queue, args, reportViolation) => {
-    for (const m of queueEncryptionMessages(recordOfArgs(args))) reportViolation(m);
-  }),
-};
+export const sqsQueueEncrypted = resourcePolicy(
+  {
+    name: "sqs-queue-encrypted",
+    description:
+      "Checks whether every SQS queue is encrypted at rest: SSE-SQS (sqsManagedSseEnabled, the default) or a KMS key (kmsMasterKeyId).",
+    enforcementLevel: "advisory",
+  },
+  aws.sqs.Queue,
+  queueEncryptionMessages,
+);
 
 /** The message for a topic that is not encrypted at rest. */
 export function topicEncryptionMessages(r: ResourceRecord): string[] {
@@ -248,14 +244,15 @@ export function topicEncryptionMessages(r: ResourceRecord): string[] {
 }
 
 /** Checks whether every SNS topic is encrypted at rest. */
-export const snsTopicEncrypted: ResourceValidationPolicy = {
-  name: "sns-topic-encrypted",
-  description: "Checks whether every SNS topic is encrypted at rest with a KMS key (kmsMasterKeyId).",
-  enforcementLevel: "advisory",
-  validateResource: validateResourceOfType(aws.sns.Topic, (_topic, args, reportViolation) => {
-    for (const m of topicEncryptionMessages(recordOfArgs(args))) reportViolation(m);
-  }),
-};
+export const snsTopicEncrypted = resourcePolicy(
+  {
+    name: "sns-topic-encrypted",
+    description: "Checks whether every SNS topic is encrypted at rest with a KMS key (kmsMasterKeyId).",
+    enforcementLevel: "advisory",
+  },
+  aws.sns.Topic,
+  topicEncryptionMessages,
+);
 
 // ---------------------------------------------------------------------------------------------
 // eventbridge-api-destination-https
@@ -271,17 +268,15 @@ export function apiDestinationHttpsMessages(r: ResourceRecord): string[] {
 }
 
 /** Checks whether every EventBridge API destination's endpoint is HTTPS. */
-export const eventbridgeApiDestinationHttps: ResourceValidationPolicy = {
-  name: "eventbridge-api-destination-https",
-  description: "Checks whether every EventBridge API destination (webhook) invokes an https:// endpoint.",
-  enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(
-    aws.cloudwatch.EventApiDestination,
-    (_d, args, reportViolation) => {
-      for (const m of apiDestinationHttpsMessages(recordOfArgs(args))) reportViolation(m);
-    },
-  ),
-};
+export const eventbridgeApiDestinationHttps = resourcePolicy(
+  {
+    name: "eventbridge-api-destination-https",
+    description: "Checks whether every EventBridge API destination (webhook) invokes an https:// endpoint.",
+    enforcementLevel: "mandatory",
+  },
+  aws.cloudwatch.EventApiDestination,
+  apiDestinationHttpsMessages,
+);
 
 // ---------------------------------------------------------------------------------------------
 // eventbridge-connection-secrets-secret

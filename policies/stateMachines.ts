@@ -4,9 +4,9 @@
  * written by hand on an `aws.sfn.StateMachine` is refused before deploy too.
  */
 import * as aws from "@pulumi/aws";
-import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { definitionProblems } from "../components/stateLanguage";
-import { label, recordOfArgs, ResourceRecord, str } from "./records";
+import { label, ResourceRecord, str } from "./records";
+import { resourcePolicy } from "./policy";
 
 // ---------------------------------------------------------------------------------------------
 // sfn-state-machine-definition-valid
@@ -25,12 +25,13 @@ export function stateMachineDefinitionMessages(r: ResourceRecord): string[] {
 }
 
 /** Checks whether every Step Functions state machine's definition is valid Amazon States Language. */
-export const sfnStateMachineDefinitionValid: ResourceValidationPolicy = {
-  name: "sfn-state-machine-definition-valid",
-  description:
-    "Checks whether every Step Functions state machine's definition is valid Amazon States Language (JSON, state types, StartAt/Next targets that exist).",
-  enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(aws.sfn.StateMachine, (_machine, args, reportViolation) => {
-    for (const m of stateMachineDefinitionMessages(recordOfArgs(args))) reportViolation(m);
-  }),
-};
+export const sfnStateMachineDefinitionValid = resourcePolicy(
+  {
+    name: "sfn-state-machine-definition-valid",
+    description:
+      "Checks whether every Step Functions state machine's definition is valid Amazon States Language (JSON, state types, StartAt/Next targets that exist).",
+    enforcementLevel: "mandatory",
+  },
+  aws.sfn.StateMachine,
+  stateMachineDefinitionMessages,
+);

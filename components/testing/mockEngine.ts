@@ -44,6 +44,46 @@ export interface RecordedResource {
   id?: string;
   /** What a component registered with `registerOutputs` (plain values), if anything. */
   outputs?: Record<string, unknown>;
+  /** The `aliases` option as the engine receives it (alias specs, or old URNs); absent when none. */
+  aliases?: RecordedAlias[];
+}
+
+/**
+ * One alias of a registration: an old URN, or a spec the engine resolves against the resource's
+ * own name, type and parent (empty fields: the resource's own).
+ */
+export interface RecordedAlias {
+  /** An old URN, when the alias is given as one. */
+  urn?: string;
+  /** The old name. */
+  name?: string;
+  /** The old type. */
+  type?: string;
+  /** The old parent's URN. */
+  parentUrn?: string;
+  /** True when the resource used to have no parent (it was directly under the stack). */
+  noParent?: boolean;
+}
+
+interface AliasLike {
+  getUrn(): string;
+  hasSpec(): boolean;
+  getSpec():
+    { getName(): string; getType(): string; getParenturn(): string; getNoparent(): boolean } | undefined;
+}
+
+/** The aliases of a registration request, without empty fields. */
+function recordedAliases(req: { getAliasesList?(): AliasLike[] }): RecordedAlias[] {
+  return (req.getAliasesList?.() ?? []).map((a) => {
+    const spec = a.hasSpec() ? a.getSpec() : undefined;
+    if (!spec) return { urn: a.getUrn() };
+    const out: RecordedAlias = {};
+    if (spec.getName()) out.name = spec.getName();
+    if (spec.getType()) out.type = spec.getType();
+    if (spec.getParenturn()) out.parentUrn = spec.getParenturn();
+    if (spec.getNoparent()) out.noParent = true;
+    return out;
+  });
 }
 
 /** What {@link runProgram} returns. */
@@ -292,6 +332,8 @@ export function installMockEngine(options: RunOptions = {}): {
           state,
           id: r.getId() || undefined,
         };
+        const aliases = recordedAliases(req as unknown as { getAliasesList?(): AliasLike[] });
+        if (aliases.length > 0) record.aliases = aliases;
         records.push(record);
         byUrn.set(record.urn, record);
       }

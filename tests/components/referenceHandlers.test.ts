@@ -1,12 +1,17 @@
 import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
 import { policyOf, run, runError } from "./harness";
-import { one, RecordedResource } from "../../components/testing/mockEngine";
+import { one, RecordedAlias, RecordedResource } from "../../components/testing/mockEngine";
 import {
   EventBucket,
+  MetadataIndexHandler,
   metadataIndexHandler,
+  QueueConsumerHandler,
   QueueTarget,
   queueConsumerHandler,
+  ReplicationHandler,
   replicationHandler,
+  ThumbnailHandler,
   thumbnailHandler,
 } from "../../components";
 
@@ -172,6 +177,161 @@ describe("reference handlers as targets", function () {
       one(resources, "aws:lambda/eventSourceMapping:EventSourceMapping", "work-consumer").inputs
         .functionResponseTypes,
       ["ReportBatchItemFailures"],
+    );
+  });
+});
+
+const T = {
+  stack: "pulumi:pulumi:Stack",
+  thumbnail: "s3-event-routes:handlers:ThumbnailHandler",
+  metadata: "s3-event-routes:handlers:MetadataIndexHandler",
+  replication: "s3-event-routes:handlers:ReplicationHandler",
+  consumer: "s3-event-routes:handlers:QueueConsumerHandler",
+  lambda: "s3-event-routes:index:LambdaTarget",
+  table: "aws:dynamodb/table:Table",
+  fn: "aws:lambda/function:Function",
+};
+
+/**
+ * The URN the Pulumi engine gives `r` (`urn:pulumi:<stack>::<project>::<ancestor types, stack
+ * excluded>$<type>::<name>`; the mock monitor names only the parent's type), or, with `aliased`,
+ * the URN it matches against the previous deployment when resource `at` (`r` or an ancestor) takes
+ * the alias: the engine applies a parent's aliases to its children.
+ */
+function engineUrn(
+  resources: readonly RecordedResource[],
+  r: RecordedResource,
+  aliased?: { at: RecordedResource; alias: RecordedAlias },
+): string {
+  const byUrn = new Map(resources.map((x) => [x.urn, x]));
+  const stack = resources.find((x) => x.type === T.stack)!;
+  const types: string[] = [];
+  let current: RecordedResource | undefined = r;
+  while (current && current.type !== T.stack) {
+    types.unshift(current.type);
+    const parent: string | undefined =
+      aliased && current === aliased.at
+        ? aliased.alias.noParent
+          ? undefined
+          : aliased.alias.parentUrn
+        : current.parent;
+    current = parent === undefined ? undefined : byUrn.get(parent);
+  }
+  const [prefix, project] = stack.urn.split("::");
+  return `${prefix}::${project}::${types.join("$")}::${r.name}`;
+}
+
+describe("reference handlers as components", function () {
+  this.timeout(60_000);
+
+  it("parent their function and tables, each aliased to the stack where the function helpers put them", async () => {
+    const { resources } = await run(() => {
+      const media = new EventBucket("media");
+      new ThumbnailHandler("thumbs", { destination: { bucket: media }, idempotency: true });
+      new MetadataIndexHandler("meta", { idempotency: true });
+      new ReplicationHandler("rep", { destination: { bucket: media, prefix: "copies/" } });
+      new QueueConsumerHandler("consumer");
+    });
+    const stack = resources.find((r) => r.type === T.stack)!;
+    const was = (r: RecordedResource, at: RecordedResource) =>
+      (at.aliases ?? []).map((alias) =>
+        engineUrn(resources, r, { at, alias }).split("::").slice(2).join("::"),
+      );
+
+    for (const [type, name, tables] of [
+      [T.thumbnail, "thumbs", ["thumbs-idempotency"]],
+      [T.metadata, "meta", ["meta-index", "meta-idempotency"]],
+      [T.replication, "rep", []],
+      [T.consumer, "consumer", []],
+    ] as const) {
+      const handler = one(resources, type, name);
+      const lambda = one(resources, T.lambda, name);
+      const fn = one(resources, T.fn, name);
+
+      assert.deepEqual([handler.parent, handler.aliases], [stack.urn, undefined]);
+      assert.deepEqual([lambda.parent, lambda.aliases], [handler.urn, [{ noParent: true }]]);
+      assert.equal(
+        engineUrn(resources, fn).split("::").slice(2).join("::"),
+        `${type}$${T.lambda}$${T.fn}::${name}`,
+      );
+      assert.deepEqual(was(lambda, lambda), [`${T.lambda}::${name}`]);
+      assert.deepEqual(was(fn, lambda), [`${T.lambda}$${T.fn}::${name}`]);
+      for (const t of tables) {
+        const table = one(resources, T.table, t);
+        assert.deepEqual([table.parent, table.aliases], [handler.urn, [{ noParent: true }]]);
+        assert.deepEqual(was(table, table), [`${T.table}::${t}`]);
+      }
+    }
+  });
+
+  it("alias their children to the caller's parent when one is given", async () => {
+    const { resources } = await run(() => {
+      const group = new pulumi.ComponentResource("test:index:Group", "group");
+      new MetadataIndexHandler("meta", {}, { parent: group });
+    });
+    const group = one(resources, "test:index:Group", "group");
+    const handler = one(resources, T.metadata, "meta");
+    const lambda = one(resources, T.lambda, "meta");
+    const index = one(resources, T.table, "meta-index");
+    const fn = one(resources, T.fn, "meta");
+    const was = (r: RecordedResource, at: RecordedResource) =>
+      engineUrn(resources, r, { at, alias: at.aliases![0] }).split("::").slice(2).join("::");
+
+    assert.deepEqual([handler.parent, handler.aliases], [group.urn, undefined]);
+    assert.deepEqual([lambda.parent, lambda.aliases], [handler.urn, [{ parentUrn: group.urn }]]);
+    assert.deepEqual([index.parent, index.aliases], [handler.urn, [{ parentUrn: group.urn }]]);
+    assert.deepEqual(
+      [was(lambda, lambda), was(fn, lambda), was(index, index)],
+      [
+        `test:index:Group$${T.lambda}::meta`,
+        `test:index:Group$${T.lambda}$${T.fn}::meta`,
+        `test:index:Group$${T.table}::meta-index`,
+      ],
+    );
+  });
+
+  it("pass the component's protect on to every stateful child, tables included", async () => {
+    const { resources } = await run(() => {
+      new MetadataIndexHandler("meta", { idempotency: true }, { protect: true });
+    });
+
+    assert.deepEqual(
+      [T.table, T.fn, "aws:cloudwatch/logGroup:LogGroup"].flatMap((type) =>
+        resources.filter((r) => r.type === type).map((r) => [r.name, r.protect]),
+      ),
+      [
+        ["meta-index", true],
+        ["meta-idempotency", true],
+        ["meta", true],
+        ["meta-logs", true],
+      ],
+    );
+  });
+
+  it("keep the function helpers working: each returns its component", async () => {
+    const made: unknown[] = [];
+    const { resources } = await run(() => {
+      const media = new EventBucket("media");
+      made.push(
+        thumbnailHandler("thumbs", { destination: { bucket: media } }),
+        metadataIndexHandler("meta"),
+        replicationHandler("rep", { destination: { bucket: media, prefix: "copies/" } }),
+        queueConsumerHandler("consumer"),
+      );
+    });
+
+    assert.deepEqual(
+      made.map((m) => m?.constructor.name),
+      ["ThumbnailHandler", "MetadataIndexHandler", "ReplicationHandler", "QueueConsumerHandler"],
+    );
+    assert.deepEqual(
+      resources.filter((r) => r.type.startsWith("s3-event-routes:handlers:")).map((r) => [r.type, r.name]),
+      [
+        [T.thumbnail, "thumbs"],
+        [T.metadata, "meta"],
+        [T.replication, "rep"],
+        [T.consumer, "consumer"],
+      ],
     );
   });
 });
