@@ -337,7 +337,8 @@ export class LocalLoop {
     const topic = this.topic(arn);
     if (topic) {
       this.say(tag, `  ${via} → sns "${topic.name}" (native: ${envelope}, published as the message)`);
-      return this.publish(tag, topic, JSON.stringify(event), "Amazon S3 Notification");
+      await this.publish(tag, topic, JSON.stringify(event), "Amazon S3 Notification");
+      return;
     }
     const queue = this.queues.find(arn);
     if (queue) {
@@ -429,7 +430,7 @@ export class LocalLoop {
   }
 
   /** Publishes to a topic: each subscription gets what SNS would send it. */
-  private async publish(tag: string, topic: LocalTopic, message: string, subject?: string): Promise<void> {
+  private async publish(tag: string, topic: LocalTopic, message: string, subject?: string): Promise<string> {
     const notification = snsNotification(topic.arn, message, subject);
     const label = `sns "${topic.name}"`;
     const deliveries: Promise<void>[] = [];
@@ -494,6 +495,7 @@ export class LocalLoop {
       }
     }
     await Promise.all(deliveries);
+    return notification.MessageId;
   }
 
   private async deliverRule(tag: string, rule: LocalRule, event: EventBridgeEvent): Promise<void> {
@@ -546,7 +548,8 @@ export class LocalLoop {
     const topic = this.topic(target.arn);
     if (topic) {
       this.say(tag, `  ${via} → sns "${topic.name}" (${shape}, published as the message)`);
-      return this.publish(tag, topic, input);
+      await this.publish(tag, topic, input);
+      return;
     }
     const queue = this.queues.find(target.arn);
     if (queue) {
@@ -590,6 +593,19 @@ export class LocalLoop {
             throw new StatesError("DynamoDB.ValidationException", `The item has no ${hashKey}.`);
           const rows = this.workflowTables.get(table) ?? new Map<string, Record<string, unknown>>();
           this.workflowTables.set(table, rows.set(id, item));
+        },
+        publish: async (topicArn, message, subject) => {
+          const topic = this.topic(topicArn);
+          if (!topic) throw new StatesError("SNS.NotFoundException", `Topic does not exist: ${topicArn}`);
+          this.say(tag, `  ${label} → sns "${topic.name}" (sns:publish, published as the message)`);
+          return this.publish(tag, topic, message, subject);
+        },
+        sendMessage: async (queueUrl, body) => {
+          const queue = this.topology.queues.find((q) => q.queueName === queueUrl.split("/").pop());
+          if (!queue)
+            throw new StatesError("SQS.QueueDoesNotExistException", `The queue ${queueUrl} does not exist.`);
+          this.say(tag, `  ${label} → sqs "${queue.name}" (sqs:sendMessage, as the message body)`);
+          return this.queues.send(queue, body, tag).messageId;
         },
       },
       (step) => this.say(tag, `    ${label} ${step.name} (${step.type}): ${short(step.note, 200)}`),
