@@ -12,6 +12,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { ExecutionTimeoutError, StateMachine, StateMachineDefinition } from "aws-local-stepfunctions";
+import { definitionProblems } from "../../components/stateLanguage";
 
 /** What the tasks call. */
 export interface StateMachineServices {
@@ -182,6 +183,9 @@ function notRunnable(definition: Json, states: [string, Json][]): string | undef
   return undefined;
 }
 
+/** What is wrong with each definition run so far (validating one takes about a second). */
+const checkedDefinitions = new WeakMap<Json, string[]>();
+
 /**
  * Runs one execution of `definition` with `input`.
  *
@@ -240,8 +244,13 @@ export async function runExecution(
         .map(([n]) => [n, 0]),
     );
 
+  const problems = checkedDefinitions.get(definition) ?? definitionProblems(definition);
+  checkedDefinitions.set(definition, problems);
+  if (problems.length > 0)
+    return fail("States.Runtime", `The definition is not valid: ${problems.join("; ")}.`);
+  // Validated with asl-validator 4, as StateMachineTarget and the policy pack do, once per definition
+  // (a check takes about a second); the library's own check (asl-validator 3) would run every time.
   const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
-    // Checked already by asl-validator 4 (components/stateLanguage.ts); the library's own check is older.
     validationOptions: { noValidate: true },
   });
   const execution = machine.run(input as never, {

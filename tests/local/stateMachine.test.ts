@@ -46,6 +46,15 @@ function recordingServices(o: {
   return { services, calls };
 }
 
+/** When each step was reported, and the milliseconds between two of them. */
+function stepTimes() {
+  const times: number[] = [];
+  return {
+    onStep: () => void times.push(Date.now()),
+    between: (from: number, to: number) => times[to] - times[from],
+  };
+}
+
 const notes = (steps: { name: string; note: string }[]) => steps.map((s) => `${s.name}: ${s.note}`);
 
 describe("local loop: workflows through aws-local-stepfunctions", () => {
@@ -88,11 +97,12 @@ describe("local loop: workflows through aws-local-stepfunctions", () => {
       putErrors: [throttled, throttled],
     });
 
-    const started = Date.now();
-    const result = await runExecution(ARN, ready, input, services);
+    const at = stepTimes();
+    const result = await runExecution(ARN, ready, input, services, at.onStep);
 
     assert.equal(result.status, "SUCCEEDED");
-    assert.ok(Date.now() - started < 1500, "IntervalSeconds 2 with BackoffRate 2 is not waited locally");
+    // AWS waits 2 s, then 4 s (IntervalSeconds 2, BackoffRate 2) between the three attempts.
+    assert.ok(at.between(3, 5) < 1000, `the retries waited ${at.between(3, 5)} ms`);
     assert.deepEqual(notes(result.steps).slice(3), [
       "RecordResult: DynamoDB.ProvisionedThroughputExceededException; retried (attempt 2, no back-off locally)",
       "RecordResult: DynamoDB.ProvisionedThroughputExceededException; retried (attempt 3, no back-off locally)",
@@ -254,10 +264,10 @@ describe("local loop: workflows through aws-local-stepfunctions", () => {
         processor: (payload) => `${(payload as { key: string }).key}@${(payload as { size: number }).size}`,
       });
 
-      const started = Date.now();
-      const result = await runExecution(ARN, definition, { key: "a.png" }, services);
+      const at = stepTimes();
+      const result = await runExecution(ARN, definition, { key: "a.png" }, services, at.onStep);
 
-      assert.ok(Date.now() - started < 1500, "the hour's Wait is not waited locally");
+      assert.ok(at.between(0, 1) < 1000, `the hour's Wait took ${at.between(0, 1)} ms`);
       assert.deepEqual(result.output, {
         key: "a.png",
         sizes: [64, 128],
@@ -341,6 +351,74 @@ describe("local loop: workflows through aws-local-stepfunctions", () => {
       );
       assert.deepEqual(calls, ['invoke processor {"n":1}']);
     });
+  });
+
+  it("honours TimeoutSeconds: a Task's (States.Timeout, catchable) and the execution's (TIMED_OUT)", async () => {
+    const slow = recordingServices({
+      processor: () => new Promise((done) => setTimeout(() => done("late"), 1500)),
+    });
+    const task = {
+      StartAt: "Slow",
+      States: {
+        Slow: {
+          Type: "Task",
+          Resource: FUNCTION,
+          TimeoutSeconds: 1,
+          Catch: [{ ErrorEquals: ["States.Timeout"], ResultPath: "$.timeout", Next: "TooSlow" }],
+          End: true,
+        },
+        TooSlow: { Type: "Pass", End: true },
+      },
+    };
+
+    const caught = await runExecution(ARN, task, {}, slow.services);
+    const timedOut = await runExecution(
+      ARN,
+      {
+        TimeoutSeconds: 1,
+        StartAt: "Slow",
+        States: { Slow: { Type: "Task", Resource: FUNCTION, End: true } },
+      },
+      {},
+      slow.services,
+    );
+
+    assert.deepEqual(
+      [caught.status, notes(caught.steps), caught.output],
+      [
+        "SUCCEEDED",
+        ["Slow: States.Timeout caught → TooSlow", "TooSlow: passed"],
+        { timeout: { Error: "States.Timeout", Cause: "States.Timeout" } },
+      ],
+    );
+    assert.deepEqual(
+      [timedOut.status, timedOut.error],
+      ["TIMED_OUT", { Error: "States.Timeout", Cause: "The execution ran past its TimeoutSeconds." }],
+    );
+  });
+
+  it("fails an execution whose definition Step Functions would refuse, naming the problem", async () => {
+    const { services } = recordingServices({});
+
+    const result = await runExecution(
+      ARN,
+      { StartAt: "Missing", States: { Only: { Type: "Pass", End: true } } },
+      {},
+      services,
+    );
+
+    assert.deepEqual(
+      [result.status, result.steps, result.error],
+      [
+        "FAILED",
+        [],
+        {
+          Error: "States.Runtime",
+          Cause:
+            "The definition is not valid: State Only is not reachable; Missing 'StartAt'|'Next'|'Default' target: Missing.",
+        },
+      ],
+    );
   });
 
   describe("what the glue does not simulate", () => {
