@@ -71,10 +71,15 @@ export interface LoopContext {
 
 /** Every destination of the loop, by kind (each reaches the others through this). */
 export interface Destinations {
+  /** The stack's functions. */
   lambda: LambdaDestination;
+  /** Its topics. */
   sns: SnsDestination;
+  /** Its queues. */
   sqs: SqsDestination;
+  /** Its state machines. */
   stepFunctions: StepFunctionsDestination;
+  /** Its API destinations (webhooks). */
   webhook: WebhookDestination;
   /** EventBridge's rules, which deliver to the others. */
   eventBridge: EventBridgeRules;
