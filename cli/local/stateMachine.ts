@@ -7,8 +7,9 @@
  *
  * Task resources answered: `arn:aws:states:::aws-sdk:<service>:<action>`, `lambda:invoke` and a
  * function ARN, `sns:publish`, `sqs:sendMessage`, `dynamodb:putItem`. Anything else (another
- * integration, `.sync` and `.waitForTaskToken` patterns, JSONata definitions) fails the execution
- * with `States.Runtime` saying it is not simulated locally.
+ * integration, `.sync` and `.waitForTaskToken` patterns, JSONata definitions, distributed Map) fails
+ * the execution with `States.Runtime` saying it is not simulated locally, and so does a definition
+ * asl-validator refuses. The interpreter gives a Task without `TimeoutSeconds` 60 s (AWS: none).
  */
 import { randomUUID } from "node:crypto";
 import { ExecutionTimeoutError, StateMachine, StateMachineDefinition } from "aws-local-stepfunctions";
