@@ -57,7 +57,7 @@ export interface ExecutionRecord {
   executionArn: string;
   /** Its input. */
   input: unknown;
-  /** SUCCEEDED or FAILED. */
+  /** SUCCEEDED, FAILED or TIMED_OUT. */
   status: string;
   /** The states entered. */
   steps: StateStep[];

@@ -1,26 +1,35 @@
 /**
- * A Step Functions execution, run state by state: the subset of Amazon States Language that the
- * ready workflow (components/stateMachineTarget.ts) and simple definitions use — Task, Choice,
- * Pass, Succeed, Fail, Wait (not waited); Parameters, ResultSelector, ResultPath, InputPath,
- * OutputPath; Retry (no back-off delay) and Catch; the intrinsics States.Format,
- * States.JsonToString, States.StringToJson and States.UUID; Task resources for the AWS SDK
- * integration, `lambda:invoke` and `dynamodb:putItem`, answered by the services given. Anything
- * else fails the execution with a message saying it is not simulated locally.
+ * A Step Functions execution, run by `aws-local-stepfunctions` (a maintained Amazon States Language
+ * interpreter: every state type, paths, templates, the intrinsics, Retry and Catch with their error
+ * matching). What is local is the glue: each Task state's resource is answered by the services
+ * given (the loop's own S3, Lambda, SNS, SQS and DynamoDB), Wait states and retry intervals are not
+ * waited, and the interpreter's event log becomes the steps the loop prints and reports.
+ *
+ * Task resources answered: `arn:aws:states:::aws-sdk:<service>:<action>`, `lambda:invoke` and a
+ * function ARN, `sns:publish`, `sqs:sendMessage`, `dynamodb:putItem`. Anything else (another
+ * integration, `.sync` and `.waitForTaskToken` patterns, JSONata definitions, distributed Map) fails
+ * the execution with `States.Runtime` saying it is not simulated locally, and so does a definition
+ * asl-validator refuses. The interpreter gives a Task without `TimeoutSeconds` 60 s (AWS: none).
  */
 import { randomUUID } from "node:crypto";
-import { readPath } from "../../model/inputTransformer";
+import { ExecutionTimeoutError, StateMachine, StateMachineDefinition } from "aws-local-stepfunctions";
+import { definitionProblems } from "../../components/stateLanguage";
 
 /** What the tasks call. */
 export interface StateMachineServices {
   /** `arn:aws:states:::aws-sdk:<service>:<action>`: the call's result, as the SDK returns it. */
   awsSdk(service: string, action: string, parameters: Record<string, unknown>): Promise<unknown>;
-  /** `arn:aws:states:::lambda:invoke`: what the function returned. */
+  /** `arn:aws:states:::lambda:invoke` (or the function's ARN): what the function returned. */
   invokeFunction(functionName: string, payload: unknown): Promise<unknown>;
   /** `arn:aws:states:::dynamodb:putItem`. */
   putItem(tableName: string, item: Record<string, unknown>): Promise<void>;
+  /** `arn:aws:states:::sns:publish`: the message's id. */
+  publish(topicArn: string, message: string, subject?: string): Promise<string>;
+  /** `arn:aws:states:::sqs:sendMessage`: the message's id. */
+  sendMessage(queueUrl: string, body: string): Promise<string>;
 }
 
-/** One state entered. */
+/** One state completed (or retried, caught, failed). */
 export interface StateStep {
   /** The state's name. */
   name: string;
@@ -34,9 +43,9 @@ export interface StateStep {
 export interface ExecutionResult {
   /** The execution's ARN. */
   executionArn: string;
-  /** `SUCCEEDED` or `FAILED`. */
-  status: "SUCCEEDED" | "FAILED";
-  /** The states entered, in order. */
+  /** `SUCCEEDED`, `FAILED`, or `TIMED_OUT` (the definition's `TimeoutSeconds`). */
+  status: "SUCCEEDED" | "FAILED" | "TIMED_OUT";
+  /** The states completed, in order. */
   steps: StateStep[];
   /** The output, when it succeeded. */
   output?: unknown;
@@ -46,194 +55,39 @@ export interface ExecutionResult {
 
 /** An error as Step Functions names it (`States.TaskFailed`, `S3.NoSuchKeyException`, ...). */
 export class StatesError extends Error {
+  /** False for `States.Runtime`: Step Functions neither retries nor catches it. */
+  readonly isRetryable: boolean;
+  /** False for `States.Runtime`. */
+  readonly isCatchable: boolean;
+
   constructor(
     readonly error: string,
     readonly cause: string,
   ) {
-    super(`${error}: ${cause}`);
+    super(cause);
     this.name = error;
+    this.isRetryable = this.isCatchable = error !== "States.Runtime";
   }
 }
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => v !== null && typeof v === "object" && !Array.isArray(v);
 
-/** Reads `$`, `$.a.b` from a value; `$$.x` from the context object. */
-function read(path: string, input: unknown, context: Json): unknown {
-  if (path.startsWith("$$")) return readPath(context, path.slice(1));
-  if (/[[\]*]/.test(path)) {
-    throw new StatesError(
-      "States.Runtime",
-      `JSONPath "${path}" is not supported locally (only $.a.b paths).`,
-    );
-  }
-  const value = readPath(input, path);
-  if (value === undefined) {
-    throw new StatesError("States.Runtime", `The JSONPath "${path}" could not be found in the input.`);
-  }
-  return value;
-}
-
-/** Splits an intrinsic's arguments at top-level commas, keeping quoted strings whole. */
-function splitArguments(text: string): string[] {
-  const out: string[] = [];
-  let current = "";
-  let quoted = false;
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === "\\" && quoted) {
-      current += c + (text[i + 1] ?? "");
-      i++;
-      continue;
-    }
-    if (c === "'") quoted = !quoted;
-    if (!quoted && c === "(") depth++;
-    if (!quoted && c === ")") depth--;
-    if (c === "," && !quoted && depth === 0) {
-      out.push(current.trim());
-      current = "";
-      continue;
-    }
-    current += c;
-  }
-  if (current.trim() !== "") out.push(current.trim());
-  return out;
-}
-
-function evaluate(expression: string, input: unknown, context: Json): unknown {
-  const intrinsic = /^(States\.[A-Za-z]+)\((.*)\)$/s.exec(expression.trim());
-  if (!intrinsic) return read(expression, input, context);
-  const [, name, argText] = intrinsic;
-  const args = splitArguments(argText).map((a) => {
-    if (a.startsWith("'")) return a.slice(1, -1).replace(/\\(.)/g, "$1");
-    if (a.startsWith("$") || a.startsWith("States.")) return evaluate(a, input, context);
-    if (/^-?\d+(\.\d+)?$/.test(a)) return Number(a);
-    if (a === "true" || a === "false") return a === "true";
-    if (a === "null") return null;
-    throw new StatesError("States.Runtime", `Cannot read argument ${a} of ${name}.`);
+/** Every state of a definition, those inside Map and Parallel states included (names are unique). */
+function allStates(definition: Json): [string, Json][] {
+  const states = Object.entries(isObject(definition.States) ? definition.States : {}) as [string, Json][];
+  return states.flatMap(([name, state]) => {
+    const nested = [
+      state.ItemProcessor,
+      state.Iterator,
+      ...(Array.isArray(state.Branches) ? state.Branches : []),
+    ];
+    return [[name, state] as [string, Json], ...nested.filter(isObject).flatMap(allStates)];
   });
-  switch (name) {
-    case "States.Format": {
-      const [template, ...values] = args;
-      let i = 0;
-      return String(template).replace(/\{\}/g, () => {
-        const v = values[i++];
-        return typeof v === "string" ? v : JSON.stringify(v);
-      });
-    }
-    case "States.JsonToString":
-      return JSON.stringify(args[0]);
-    case "States.StringToJson":
-      return JSON.parse(String(args[0]));
-    case "States.UUID":
-      return randomUUID();
-    default:
-      throw new StatesError("States.Runtime", `The intrinsic function ${name} is not simulated locally.`);
-  }
 }
 
-/** Applies a Parameters / ResultSelector template: `"key.$"` fields are evaluated. */
-function applyTemplate(template: unknown, input: unknown, context: Json): unknown {
-  if (Array.isArray(template)) return template.map((t) => applyTemplate(t, input, context));
-  if (!isObject(template)) return template;
-  const out: Json = {};
-  for (const [k, v] of Object.entries(template)) {
-    if (k.endsWith(".$")) out[k.slice(0, -2)] = evaluate(String(v), input, context);
-    else out[k] = applyTemplate(v, input, context);
-  }
-  return out;
-}
-
-/** Writes `value` at `path` (`$` replaces; null discards) into a copy of `input`. */
-function applyResultPath(input: unknown, path: string | null | undefined, value: unknown): unknown {
-  if (path === null) return input;
-  if (path === undefined || path === "$") return value;
-  if (!path.startsWith("$.") || /[[\]*]/.test(path)) {
-    throw new StatesError("States.Runtime", `ResultPath "${path}" is not supported locally (only $.a.b).`);
-  }
-  const root: Json = isObject(input) ? structuredClone(input) : {};
-  const parts = path.slice(2).split(".");
-  let node = root;
-  for (const part of parts.slice(0, -1)) {
-    if (!isObject(node[part])) node[part] = {};
-    node = node[part] as Json;
-  }
-  node[parts[parts.length - 1]] = value;
-  return root;
-}
-
-function selectPath(value: unknown, path: unknown, context: Json): unknown {
-  if (path === undefined || path === "$") return value;
-  if (path === null) return {};
-  return read(String(path), value, context);
-}
-
-function matchesWildcard(pattern: string, value: string): boolean {
-  const source = pattern
-    .split(/(?<!\\)\*/)
-    .map((p) => p.replace(/\\\*/g, "*").replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"))
-    .join(".*");
-  return new RegExp(`^${source}$`, "s").test(value);
-}
-
-/** Whether a Choice rule matches. */
-function choiceMatches(rule: Json, input: unknown, context: Json): boolean {
-  if (Array.isArray(rule.And)) return (rule.And as Json[]).every((r) => choiceMatches(r, input, context));
-  if (Array.isArray(rule.Or)) return (rule.Or as Json[]).some((r) => choiceMatches(r, input, context));
-  if (isObject(rule.Not)) return !choiceMatches(rule.Not, input, context);
-  const variable = String(rule.Variable);
-  const value = variable.startsWith("$$") ? readPath(context, variable.slice(1)) : readPath(input, variable);
-  for (const [op, expected] of Object.entries(rule)) {
-    if (op === "Variable" || op === "Next") continue;
-    switch (op) {
-      case "IsPresent":
-        return (value !== undefined) === expected;
-      case "IsNull":
-        return (value === null) === expected;
-      case "IsString":
-        return (typeof value === "string") === expected;
-      case "IsNumeric":
-        return (typeof value === "number") === expected;
-      case "IsBoolean":
-        return (typeof value === "boolean") === expected;
-    }
-    if (value === undefined) {
-      throw new StatesError(
-        "States.Runtime",
-        `Invalid path "${variable}": the choice state's input has no such field.`,
-      );
-    }
-    switch (op) {
-      case "StringEquals":
-        return value === expected;
-      case "StringMatches":
-        return typeof value === "string" && matchesWildcard(String(expected), value);
-      case "NumericEquals":
-        return value === expected;
-      case "NumericLessThan":
-        return typeof value === "number" && value < Number(expected);
-      case "NumericLessThanEquals":
-        return typeof value === "number" && value <= Number(expected);
-      case "NumericGreaterThan":
-        return typeof value === "number" && value > Number(expected);
-      case "NumericGreaterThanEquals":
-        return typeof value === "number" && value >= Number(expected);
-      case "BooleanEquals":
-        return value === expected;
-      default:
-        throw new StatesError("States.Runtime", `The choice comparison ${op} is not simulated locally.`);
-    }
-  }
-  throw new StatesError("States.Runtime", `A choice rule on ${variable} has no comparison.`);
-}
-
-const errorMatches = (names: unknown, error: string): boolean =>
-  Array.isArray(names) &&
-  (names.includes(error) || (names.includes("States.ALL") && error !== "States.Runtime"));
-
-/** Turns what a task threw into Step Functions' error: `S3.NoSuchKeyException`, `States.TaskFailed`, ... */
-function statesError(thrown: unknown, service?: string): StatesError {
+/** A task's failure as Step Functions reports it: the service's exception, or the function's error. */
+function taskError(thrown: unknown, service?: string): StatesError {
   if (thrown instanceof StatesError) return thrown;
   const error = thrown instanceof Error ? thrown : new Error(String(thrown));
   if (service) {
@@ -246,7 +100,7 @@ function statesError(thrown: unknown, service?: string): StatesError {
   );
 }
 
-/** Turns what an AWS SDK call returned into what Step Functions hands on (dates as strings, no $metadata). */
+/** What an AWS SDK call returned, as Step Functions hands it on (dates as strings, no $metadata). */
 function sdkResult(result: unknown): unknown {
   if (!isObject(result)) return result;
   const { $metadata: _metadata, ...rest } = result;
@@ -261,45 +115,77 @@ const describe = (value: unknown): string => {
   return text === undefined ? "nothing" : text.length > 120 ? `${text.slice(0, 117)}...` : text;
 };
 
+/** A JSON value as a message body: strings as they are, anything else serialized (as Step Functions does). */
+const messageText = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value));
+
+/** Calls a service integration; its failure named as Step Functions names it (`SNS.NotFoundException`). */
+async function service<T>(name: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    throw taskError(e, name);
+  }
+}
+
+/** Runs one Task state's resource against the services: its result, and a note for the step. */
 async function runTask(
-  state: Json,
+  resource: string,
   parameters: unknown,
   services: StateMachineServices,
 ): Promise<{ result: unknown; note: string }> {
-  const resource = String(state.Resource);
+  const params = isObject(parameters) ? parameters : {};
   const sdk = /^arn:aws:states:::aws-sdk:([a-z0-9]+):([A-Za-z0-9]+)$/.exec(resource);
   if (sdk) {
-    const [, service, action] = sdk;
-    try {
-      const result = sdkResult(await services.awsSdk(service, action, (parameters ?? {}) as Json));
-      return { result, note: `${service}:${action} → ${describe(result)}` };
-    } catch (e) {
-      throw statesError(
-        e,
-        service.toUpperCase() === "S3" ? "S3" : service[0].toUpperCase() + service.slice(1),
-      );
-    }
+    const [, name, action] = sdk;
+    const prefix = name === "s3" ? "S3" : name[0].toUpperCase() + name.slice(1);
+    const result = sdkResult(await service(prefix, () => services.awsSdk(name, action, params)));
+    return { result, note: `${name}:${action} → ${describe(result)}` };
   }
-  const params = (isObject(parameters) ? parameters : {}) as Json;
-  if (resource === "arn:aws:states:::lambda:invoke") {
-    const functionName = String(params.FunctionName);
+  const functionArn = /^arn:aws:lambda:[^:]+:\d{12}:function:[^:]+(:[^:]+)?$/.test(resource);
+  if (resource === "arn:aws:states:::lambda:invoke" || functionArn) {
+    const functionName = functionArn ? resource : String(params.FunctionName);
+    let payload: unknown;
     try {
-      const payload = await services.invokeFunction(functionName, params.Payload);
-      return {
-        result: { ExecutedVersion: "$LATEST", Payload: payload, StatusCode: 200 },
-        note: `lambda:invoke ${functionName.split(":").pop()} → ${describe(payload)}`,
-      };
+      payload = await services.invokeFunction(functionName, functionArn ? parameters : params.Payload);
     } catch (e) {
-      throw statesError(e);
+      throw taskError(e);
     }
+    const note = `lambda:invoke ${functionName.split(":").pop()} → ${describe(payload)}`;
+    // A function ARN as the resource hands on the payload itself; the integration wraps it.
+    const result = functionArn ? payload : { ExecutedVersion: "$LATEST", Payload: payload, StatusCode: 200 };
+    return { result, note };
   }
   if (resource === "arn:aws:states:::dynamodb:putItem") {
     const table = String(params.TableName);
-    await services.putItem(table, (params.Item ?? {}) as Json);
+    await service("DynamoDB", () => services.putItem(table, isObject(params.Item) ? params.Item : {}));
     return { result: {}, note: `dynamodb:putItem into ${table} → ${describe(params.Item)}` };
+  }
+  if (resource === "arn:aws:states:::sns:publish") {
+    const topicArn = String(params.TopicArn);
+    const subject = typeof params.Subject === "string" ? params.Subject : undefined;
+    const id = await service("SNS", () => services.publish(topicArn, messageText(params.Message), subject));
+    return { result: { MessageId: id }, note: `sns:publish to ${topicArn.split(":").pop()} → ${id}` };
+  }
+  if (resource === "arn:aws:states:::sqs:sendMessage") {
+    const queueUrl = String(params.QueueUrl);
+    const id = await service("SQS", () => services.sendMessage(queueUrl, messageText(params.MessageBody)));
+    return { result: { MessageId: id }, note: `sqs:sendMessage to ${queueUrl.split("/").pop()} → ${id}` };
   }
   throw new StatesError("States.Runtime", `The task resource ${resource} is not simulated locally.`);
 }
+
+/** Why a definition cannot run locally, if it cannot. */
+function notRunnable(definition: Json, states: [string, Json][]): string | undefined {
+  if (definition.QueryLanguage === "JSONata" || states.some(([, s]) => s.QueryLanguage === "JSONata")) {
+    return "JSONata definitions are not simulated locally (aws-local-stepfunctions runs JSONPath).";
+  }
+  const distributed = states.find(([, s]) => isObject(s.ItemReader) || isObject(s.ItemBatcher));
+  if (distributed) return `The distributed Map state "${distributed[0]}" is not simulated locally.`;
+  return undefined;
+}
+
+/** What is wrong with each definition run so far (validating one takes about a second). */
+const checkedDefinitions = new WeakMap<Json, string[]>();
 
 /**
  * Runs one execution of `definition` with `input`.
@@ -308,7 +194,7 @@ async function runTask(
  * @param definition - its Amazon States Language definition.
  * @param input - the execution input.
  * @param services - what tasks call.
- * @param onStep - called as each state completes.
+ * @param onStep - called as each state completes (or is retried, caught, or fails).
  */
 export async function runExecution(
   stateMachineArn: string,
@@ -319,126 +205,184 @@ export async function runExecution(
 ): Promise<ExecutionResult> {
   const name = randomUUID();
   const executionArn = `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
-  const states = (definition.States ?? {}) as Record<string, Json>;
-  const context: Json = {
-    Execution: { Id: executionArn, Name: name, Input: input, StartTime: new Date().toISOString() },
-    StateMachine: { Id: stateMachineArn },
-  };
   const steps: StateStep[] = [];
   const step = (s: StateStep) => {
     steps.push(s);
     onStep?.(s);
   };
-  let current = String(definition.StartAt);
-  let data: unknown = input;
-  for (let transitions = 0; transitions < 1000; transitions++) {
-    const state = states[current];
-    if (!state) {
-      return fail(`States.Runtime`, `The state "${current}" does not exist.`);
+  const fail = (error: string, cause: string): ExecutionResult => ({
+    executionArn,
+    status: "FAILED",
+    steps,
+    error: { Error: error, Cause: cause },
+  });
+  if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== "function") {
+    return fail(
+      "States.Runtime",
+      `Workflows run locally with aws-local-stepfunctions, which needs Node.js 22 or later (this is ${process.version}).`,
+    );
+  }
+  const states = allStates(definition);
+  const unsupported = notRunnable(definition, states);
+  if (unsupported) return fail("States.Runtime", unsupported);
+
+  const stateOf = new Map(states);
+  // Each Task's notes, in completion order per state (the iterations of a Map run at once).
+  const taskNotes = new Map<string, string[]>();
+  const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+  for (const [stateName, state] of states) {
+    if (state.Type !== "Task") continue;
+    handlers[stateName] = async (parameters) => {
+      const { result, note } = await runTask(String(state.Resource), parameters, services);
+      taskNotes.set(stateName, [...(taskNotes.get(stateName) ?? []), note]);
+      return result;
+    };
+  }
+  const immediately = (type: string) =>
+    Object.fromEntries(
+      states
+        .filter(([, s]) => s.Type === type || (type === "Retry" && Array.isArray(s.Retry)))
+        .map(([n]) => [n, 0]),
+    );
+
+  const problems = checkedDefinitions.get(definition) ?? definitionProblems(definition);
+  checkedDefinitions.set(definition, problems);
+  if (problems.length > 0)
+    return fail("States.Runtime", `The definition is not valid: ${problems.join("; ")}.`);
+  // Validated with asl-validator 4, as StateMachineTarget and the policy pack do, once per definition
+  // (a check takes about a second); the library's own check (asl-validator 3) would run every time.
+  const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
+    validationOptions: { noValidate: true },
+  });
+  const execution = machine.run(input as never, {
+    overrides: {
+      taskResourceLocalHandlers: handlers as never,
+      waitTimeOverrides: immediately("Wait"),
+      retryIntervalOverrides: immediately("Retry"),
+    },
+    context: {
+      Execution: { Id: executionArn, Name: name, Input: input as never, StartTime: new Date().toISOString() },
+      StateMachine: { Id: stateMachineArn, Name: stateMachineArn.split(":").pop() },
+    },
+  });
+  const history = followHistory(execution.eventLogs, stateOf, taskNotes, step);
+  try {
+    const output = await execution.result;
+    await history;
+    return { executionArn, status: "SUCCEEDED", steps, output };
+  } catch (e) {
+    await history;
+    if (e instanceof ExecutionTimeoutError) {
+      return { ...fail("States.Timeout", "The execution ran past its TimeoutSeconds."), status: "TIMED_OUT" };
     }
-    context.State = { Name: current, EnteredTime: new Date().toISOString() };
-    const type = String(state.Type);
-    try {
-      const effective = selectPath(data, state.InputPath, context);
-      let output: unknown;
-      let note = "";
-      let next = state.Next as string | undefined;
-      switch (type) {
-        case "Pass": {
-          const result =
-            state.Result !== undefined
-              ? state.Result
-              : state.Parameters !== undefined
-                ? applyTemplate(state.Parameters, effective, context)
-                : effective;
-          output = applyResultPath(data, state.ResultPath as string | null | undefined, result);
-          note = "passed";
+    const cause = (e as Error).cause;
+    const error = cause instanceof Error ? cause : (e as Error);
+    return fail(error.name, error.message);
+  }
+}
+
+type EventLog = ReturnType<StateMachine["run"]>["eventLogs"] extends AsyncGenerator<infer E> ? E : never;
+
+/** Turns the interpreter's event log into steps: one per state completed, retried, caught or failed. */
+async function followHistory(
+  events: AsyncGenerator<EventLog>,
+  stateOf: Map<string, Json>,
+  taskNotes: Map<string, string[]>,
+  step: (s: StateStep) => void,
+): Promise<void> {
+  const failures = new Map<string, { step: StateStep; error: string }>(); // not (yet) retried or caught
+  const choices = new Map<string, StateStep>(); // a Choice made, waiting for the state it chose
+  const caught = new Set<string>();
+  const iterations = new Map<string, number>();
+  const flushFailures = () => {
+    for (const f of failures.values()) step(f.step);
+    failures.clear();
+  };
+  for await (const event of events) {
+    if (event.type === "MapIterationStarted") {
+      const map = event.parentState.name;
+      iterations.set(map, (iterations.get(map) ?? 0) + 1);
+    }
+    if (!("state" in event)) {
+      if (event.type.endsWith("Failed")) flushFailures();
+      continue;
+    }
+    const { name, type } = event.state;
+    const iteration = `#${event.index ?? ""}`;
+    const key = `${name}${iteration}`;
+    const at = event.index !== undefined ? `[${event.index}] ` : "";
+    switch (event.type) {
+      case "StateEntered":
+        for (const [choiceKey, choice] of choices) {
+          const rules = (stateOf.get(choice.name)?.Choices ?? []) as Json[];
+          const byRule = rules.some((r) => r.Next === name);
+          if (!choiceKey.endsWith(iteration) || (!byRule && stateOf.get(choice.name)?.Default !== name))
+            continue;
+          step({
+            ...choice,
+            note: `${choice.note}${byRule ? `→ ${name}` : `no rule matched → ${name} (Default)`}`,
+          });
+          choices.delete(choiceKey);
           break;
         }
-        case "Wait":
-          output = effective;
-          note = "not waited locally";
-          break;
-        case "Succeed":
-          output = effective;
-          note = "succeeded";
-          break;
-        case "Fail":
-          step({ name: current, type, note: `failed: ${String(state.Error)}` });
-          return fail(String(state.Error ?? "States.Fail"), String(state.Cause ?? ""));
-        case "Choice": {
-          const choices = (state.Choices ?? []) as Json[];
-          const matched = choices.find((c) => choiceMatches(c, effective, context));
-          next = (matched?.Next as string | undefined) ?? (state.Default as string | undefined);
-          if (!next)
-            throw new StatesError(
-              "States.NoChoiceMatched",
-              "No choice rule matched and there is no Default.",
-            );
-          output = effective;
-          note = matched ? `→ ${next}` : `no rule matched → ${next} (Default)`;
-          break;
-        }
-        case "Task": {
-          const parameters =
-            state.Parameters !== undefined ? applyTemplate(state.Parameters, effective, context) : effective;
-          const retriers = (state.Retry ?? []) as Json[];
-          const attempts = new Map<Json, number>();
-          let outcome: { result: unknown; note: string } | undefined;
-          for (;;) {
-            try {
-              outcome = await runTask(state, parameters, services);
-              break;
-            } catch (e) {
-              const err = statesError(e);
-              const retrier = retriers.find((r) => errorMatches(r.ErrorEquals, err.error));
-              const used = retrier ? (attempts.get(retrier) ?? 0) : 0;
-              if (!retrier || used >= Number(retrier.MaxAttempts ?? 3)) throw err;
-              attempts.set(retrier, used + 1);
-              step({
-                name: current,
-                type,
-                note: `${err.error}; retried (attempt ${used + 2}, no back-off locally)`,
-              });
-            }
-          }
-          const selected =
-            state.ResultSelector !== undefined
-              ? applyTemplate(state.ResultSelector, outcome.result, context)
-              : outcome.result;
-          output = applyResultPath(data, state.ResultPath as string | null | undefined, selected);
-          note = outcome.note;
-          break;
-        }
-        default:
-          throw new StatesError("States.Runtime", `The state type ${type} is not simulated locally.`);
+        break;
+      case "StateFailed":
+        failures.set(key, { step: { name, type, note: `${at}failed: ${event.Error}` }, error: event.Error });
+        break;
+      case "StateRetried": {
+        const error = failures.get(key)?.error;
+        failures.delete(key);
+        step({
+          name,
+          type,
+          note: `${at}${error}; retried (attempt ${event.retry.attempt + 1}, no back-off locally)`,
+        });
+        break;
       }
-      const shaped = selectPath(output, state.OutputPath, context);
-      step({ name: current, type, note });
-      if (type === "Succeed" || state.End === true) {
-        return { executionArn, status: "SUCCEEDED", steps, output: shaped };
+      case "StateCaught": {
+        const error = failures.get(key)?.error;
+        failures.delete(key);
+        caught.add(key);
+        step({ name, type, note: `${at}${error} caught → ${event.catch.catcher.Next}` });
+        break;
       }
-      if (!next) return fail("States.Runtime", `The state "${current}" has neither Next nor End.`);
-      data = shaped;
-      current = next;
-    } catch (e) {
-      const err = statesError(e);
-      const catcher = ((state.Catch ?? []) as Json[]).find((c) => errorMatches(c.ErrorEquals, err.error));
-      if (!catcher) {
-        step({ name: current, type, note: `failed: ${err.error}` });
-        return fail(err.error, err.cause);
-      }
-      step({ name: current, type, note: `${err.error} caught → ${String(catcher.Next)}` });
-      data = applyResultPath(data, catcher.ResultPath as string | null | undefined, {
-        Error: err.error,
-        Cause: err.cause,
-      });
-      current = String(catcher.Next);
+      case "StateExited":
+        if (caught.delete(key)) break; // its step was the catch
+        if (type === "Choice") choices.set(key, { name, type, note: at });
+        else
+          step({
+            name,
+            type,
+            note: `${at}${exitNote(type, name, taskNotes, iterations, stateOf.get(name))}`,
+          });
+        break;
     }
   }
-  return fail("States.Runtime", "More than 1000 state transitions: a loop?");
+  flushFailures();
+}
 
-  function fail(error: string, cause: string): ExecutionResult {
-    return { executionArn, status: "FAILED", steps, error: { Error: error, Cause: cause } };
+/** What a state that completed did. */
+function exitNote(
+  type: string,
+  name: string,
+  taskNotes: Map<string, string[]>,
+  iterations: Map<string, number>,
+  state: Json | undefined,
+): string {
+  switch (type) {
+    case "Task":
+      return taskNotes.get(name)?.shift() ?? "done";
+    case "Pass":
+      return "passed";
+    case "Wait":
+      return "not waited locally";
+    case "Succeed":
+      return "succeeded";
+    case "Map":
+      return `${iterations.get(name) ?? 0} iterations`;
+    case "Parallel":
+      return `${Array.isArray(state?.Branches) ? state.Branches.length : 0} branches`;
+    default:
+      return "done";
   }
 }

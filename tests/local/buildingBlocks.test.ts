@@ -178,6 +178,14 @@ describe("local loop: the ready workflow, state by state", () => {
         calls.push(`putItem ${table}`);
         items.push(item);
       },
+      publish: async (topicArn, message) => {
+        calls.push(`publish ${topicArn} ${message}`);
+        return "m-1";
+      },
+      sendMessage: async (queueUrl, body) => {
+        calls.push(`sendMessage ${queueUrl} ${body}`);
+        return "m-2";
+      },
     };
     return { s, calls, items };
   }
