@@ -285,9 +285,24 @@ const helpers = {
   isObject,
   isPlainObject: (v: unknown) => isPlainObject(v),
   canParseUrl,
-  strictOk,
   ISO_DATETIME,
+  HEX,
+  EVENT_NAMES,
+  /** A plain object inherits only from it: an own-field check is needed only for its own keys. */
+  OP: Object.prototype as Record<string, unknown>,
 };
+
+/** The strict check of `value` as straight-line code (what {@link strictOk} does). */
+function strictCode(strict: Strict, value: string): string {
+  switch (strict) {
+    case "size":
+      return `Number.isInteger(${value}) && ${value} >= 0`;
+    case "eventName":
+      return `h.EVENT_NAMES.has(${value}.startsWith("s3:") ? ${value}.slice(3) : ${value})`;
+    case "hex":
+      return `h.HEX.test(${value})`;
+  }
+}
 
 /**
  * The statements that check variable `v${depth}` against `shape`, returning false at the first
@@ -299,7 +314,7 @@ function guardCode(shape: Shape, depth: number): string {
   const lines: string[] = [];
   const nullCheck = `${v} === undefined ? ${shape.optional} : ${v} === null ? ${shape.nullable} : `;
   const strict = (value: string) =>
-    shape.strict === undefined ? "" : ` && h.strictOk(${JSON.stringify(shape.strict)}, ${value})`;
+    shape.strict === undefined ? "" : ` && ${strictCode(shape.strict, value)}`;
   switch (shape.kind) {
     case "string":
       lines.push(`if (!(${nullCheck}(typeof ${v} === "string"${strict(v)}))) return false;`);
