@@ -247,8 +247,14 @@ const parseableUrls = new Set<string>();
  * Whether `new URL(text)` succeeds. The URLs of one topic repeat in every message of a batch, so
  * the ones that parsed are remembered (at most 256).
  */
+let lastParseable = "";
+
 const canParseUrl = (text: string): boolean => {
-  if (parseableUrls.has(text)) return true;
+  // The same URL as the record before (one topic's certificate URL): a string comparison, no hashing.
+  if (text === lastParseable || parseableUrls.has(text)) {
+    lastParseable = text;
+    return true;
+  }
   let ok: boolean;
   if (typeof URL.canParse === "function") ok = URL.canParse(text);
   else {
@@ -262,6 +268,7 @@ const canParseUrl = (text: string): boolean => {
   if (ok) {
     if (parseableUrls.size >= 256) parseableUrls.clear();
     parseableUrls.add(text);
+    lastParseable = text;
   }
   return ok;
 };
