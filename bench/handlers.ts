@@ -23,7 +23,8 @@
  * The machine's load (`uptime`) is printed first: other work on the machine slows every figure,
  * the ratios (taken within one run) much less.
  *
- * Writes bundles to bench/out/ (git-ignored) and prints the tables.
+ * Writes bundles to bench/out/ (git-ignored) and prints the tables. One section alone:
+ * `bench/handlers.ts bundles`, `parser` or `thumbnails` (bench/run.ts runs them all).
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -502,12 +503,13 @@ async function benchThumbnails(): Promise<string> {
           .toBuffer();
       }
     };
+    // The mock is set up once per image, outside the timed runs: its set-up is not the handler's work.
+    s3Mock.on(GetObjectCommand).callsFake(async () => ({
+      Body: Readable.from([image.data]) as unknown as GetObjectCommandOutput["Body"],
+      ETag: '"bench"',
+      ContentLength: image.data.length,
+    }));
     const viaHandler = async () => {
-      s3Mock.on(GetObjectCommand).callsFake(async () => ({
-        Body: Readable.from([image.data]) as unknown as GetObjectCommandOutput["Body"],
-        ETag: '"bench"',
-        ContentLength: image.data.length,
-      }));
       const outcome = await work({
         source: "s3",
         region: "us-east-1",
@@ -531,7 +533,7 @@ async function benchThumbnails(): Promise<string> {
     await viaHandler();
     let directRate = 0;
     let handlerRate = 0;
-    for (let round = 0; round < 5; round += 1) {
+    for (let round = 0; round < 7; round += 1) {
       directRate = Math.max(directRate, await time(direct));
       handlerRate = Math.max(handlerRate, await time(viaHandler));
     }
@@ -548,31 +550,41 @@ async function benchThumbnails(): Promise<string> {
   return table(rows);
 }
 
+/** The sections asked for on the command line (`bundles`, `parser`, `thumbnails`); all when none. */
+const SECTIONS = process.argv.slice(2);
+const run = (section: string): boolean => SECTIONS.length === 0 || SECTIONS.includes(section);
+
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   console.log(
     `node ${process.version}, ${process.platform}-${process.arch}, sharp ${sharp.versions.sharp}, libvips ${sharp.versions.vips}`,
   );
   console.log(`load at start: ${machineLoad()}\n`);
-  console.log(
-    "Bundles and cold start (best of 5 alternating rounds, fresh node process; init = require time). " +
-      `${IDEMPOTENCY_FILE}: the idempotency layer, a second file of the archive that index.js requires only when ` +
-      "IDEMPOTENCY_TABLE is set (not loaded here, as without a table).\n",
-  );
-  console.log(await benchBundles());
-  console.log(
-    "\nParser: parseS3Notifications(JSON.parse(text)) against JSON.parse(text) alone, per envelope, best of 7 alternating rounds, " +
-      "each after a full GC. " +
-      "SQS bodies and SNS messages are JSON inside JSON: the parser must parse each once more, so no parser can beat " +
-      "JSON.parse of the outer text + each inner text (the ceiling column: JSON.parse alone ÷ both parses, no checks).\n",
-  );
-  console.log(benchParser());
-  console.log("\nValidation options side by side (checks only, on already-parsed input; best of 5)\n");
-  console.log(benchValidators());
-  console.log(
-    "\nThumbnails (sizes 128,512 webp; S3 mocked in memory; sharp.concurrency(1); best of 5 alternating rounds)\n",
-  );
-  console.log(await benchThumbnails());
+  if (run("bundles")) {
+    console.log(
+      "Bundles and cold start (best of 5 alternating rounds, fresh node process; init = require time). " +
+        `${IDEMPOTENCY_FILE}: the idempotency layer, a second file of the archive that index.js requires only when ` +
+        "IDEMPOTENCY_TABLE is set (not loaded here, as without a table).\n",
+    );
+    console.log(await benchBundles());
+  }
+  if (run("parser")) {
+    console.log(
+      "\nParser: parseS3Notifications(JSON.parse(text)) against JSON.parse(text) alone, per envelope, best of 7 alternating rounds, " +
+        "each after a full GC. " +
+        "SQS bodies and SNS messages are JSON inside JSON: the parser must parse each once more, so no parser can beat " +
+        "JSON.parse of the outer text + each inner text (the ceiling column: JSON.parse alone ÷ both parses, no checks).\n",
+    );
+    console.log(benchParser());
+    console.log("\nValidation options side by side (checks only, on already-parsed input; best of 5)\n");
+    console.log(benchValidators());
+  }
+  if (run("thumbnails")) {
+    console.log(
+      "\nThumbnails (sizes 128,512 webp; S3 mocked in memory; sharp.concurrency(1); best of 7 alternating rounds)\n",
+    );
+    console.log(await benchThumbnails());
+  }
   console.log(`\nload at end: ${machineLoad()}`);
 }
 
