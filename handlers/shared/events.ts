@@ -156,6 +156,46 @@ const isoTime = (value: string): string => {
   return new Date(value).toISOString();
 };
 
+/**
+ * One event, its fields in {@link S3ObjectEvent}'s order and the absent ones left out. The usual
+ * shapes (size, ETag and sequencer present) are made by one object literal each: adding fields one
+ * by one would allocate the object's property store once or twice more, and a batch of 10,000
+ * records would pay for it in garbage collection.
+ */
+function objectEvent(
+  source: EnvelopeSource,
+  messageId: string | undefined,
+  region: string,
+  bucket: string,
+  key: string,
+  eventName: string,
+  eventTime: string,
+  size: number | undefined,
+  eTag: string | undefined,
+  versionId: string | undefined,
+  sequencer: string | undefined,
+): S3ObjectEvent {
+  if (size !== undefined && eTag !== undefined && sequencer !== undefined) {
+    if (versionId !== undefined) {
+      return messageId === undefined
+        ? { source, region, bucket, key, eventName, eventTime, size, eTag, versionId, sequencer }
+        : { source, messageId, region, bucket, key, eventName, eventTime, size, eTag, versionId, sequencer };
+    }
+    return messageId === undefined
+      ? { source, region, bucket, key, eventName, eventTime, size, eTag, sequencer }
+      : { source, messageId, region, bucket, key, eventName, eventTime, size, eTag, sequencer };
+  }
+  const event: S3ObjectEvent =
+    messageId === undefined
+      ? { source, region, bucket, key, eventName, eventTime }
+      : { source, messageId, region, bucket, key, eventName, eventTime };
+  if (size !== undefined) event.size = size;
+  if (eTag !== undefined) event.eTag = eTag;
+  if (versionId !== undefined) event.versionId = versionId;
+  if (sequencer !== undefined) event.sequencer = sequencer;
+  return event;
+}
+
 /** True for the stable payload of OBJECT_EVENT_INPUT: `{id, type, time, region, bucket, key, object, detail}`. */
 function isPayload(value: Json): boolean {
   return (
@@ -242,15 +282,19 @@ class Parse {
       const key = decodeKey(object.key, where, index);
       const eventName = name.startsWith("s3:") ? name.slice(3) : name;
       const eventTime = isoTime(record.eventTime);
-      const event: S3ObjectEvent =
-        messageId === undefined
-          ? { source, region, bucket, key, eventName, eventTime }
-          : { source, messageId, region, bucket, key, eventName, eventTime };
-      if (object.size !== undefined) event.size = object.size;
-      if (object.eTag !== undefined) event.eTag = object.eTag;
-      if (object.versionId !== undefined && object.versionId !== null) event.versionId = object.versionId;
-      if (object.sequencer !== undefined) event.sequencer = object.sequencer.toUpperCase();
-      events[index] = event;
+      events[index] = objectEvent(
+        source,
+        messageId,
+        region,
+        bucket,
+        key,
+        eventName,
+        eventTime,
+        object.size,
+        object.eTag,
+        object.versionId ?? undefined, // S3 writes null in buckets without versioning
+        object.sequencer?.toUpperCase(),
+      );
     }
     return events;
   }
@@ -271,21 +315,21 @@ class Parse {
     const named = eventNameFromEventBridge(event["detail-type"], detail.reason, detail["deletion-type"]);
     if ("error" in named) fail(`${where}: an aws.s3 EventBridge event with ${named.error}`);
     const object = detail.object;
-    const region = event.region;
-    const bucket = detail.bucket.name;
-    const key = object.key;
-    const eventName = named.eventName;
-    const eventTime = isoTime(event.time);
-    // Built in the field order of S3ObjectEvent, without the absent fields (no delete: objects stay fast).
-    const result: S3ObjectEvent =
-      messageId === undefined
-        ? { source, region, bucket, key, eventName, eventTime }
-        : { source, messageId, region, bucket, key, eventName, eventTime };
-    if (object.size !== undefined) result.size = object.size;
-    if (object.etag !== undefined) result.eTag = object.etag;
-    if (object["version-id"] !== undefined) result.versionId = object["version-id"];
-    if (object.sequencer !== undefined) result.sequencer = object.sequencer.toUpperCase();
-    return [result];
+    return [
+      objectEvent(
+        source,
+        messageId,
+        event.region,
+        detail.bucket.name,
+        object.key,
+        named.eventName,
+        isoTime(event.time),
+        object.size,
+        object.etag,
+        object["version-id"],
+        object.sequencer?.toUpperCase(),
+      ),
+    ];
   }
 
   /** The stable payload is the EventBridge event, reshaped: put it back and parse it as such. */
