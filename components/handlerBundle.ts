@@ -2,8 +2,11 @@
  * Bundles a reference handler (handlers/<name>/index.ts) for Lambda's `nodejs22.x` runtime with
  * esbuild, and packages the native modules esbuild cannot bundle.
  *
- * - One CommonJS file, `index.js`, exporting `handler`; `@aws-sdk/*` left external (the runtime
- *   provides SDK v3); minified; no source map unless asked.
+ * - Two CommonJS files: `index.js`, exporting `handler`, and `idempotency.js`, the optional
+ *   idempotency layer (Powertools idempotency, its DynamoDB persistence layer and jmespath), which
+ *   `index.js` requires only when IDEMPOTENCY_TABLE is set (handlers/shared/idempotencySettings), so
+ *   a handler without a table neither loads nor carries it in `index.js`. `@aws-sdk/*` left external
+ *   (the runtime provides SDK v3); minified; no source map unless asked.
  * - sharp (thumbnail, metadata) is native: it stays external and its package, its JavaScript
  *   dependencies and the prebuilt `@img/sharp-linux-<cpu>` + `@img/sharp-libvips-linux-<cpu>`
  *   packages for the Lambda architecture (linux, glibc) are copied into `node_modules/` of the
@@ -52,9 +55,27 @@ export interface BundleOptions {
   nodeModules?: string;
 }
 
+/**
+ * The idempotency layer's file in the archive, beside `index.js`: what
+ * `import("./idempotency")` in handlers/shared/idempotencySettings.ts loads at run time.
+ */
+export const IDEMPOTENCY_FILE = "idempotency.js";
+
+/** The idempotency layer's source, from the package root. */
+const IDEMPOTENCY_SOURCE = ["handlers", "shared", "idempotency.ts"] as const;
+
+/**
+ * The specifier handlers/shared/idempotencySettings.ts loads the layer with: left as it is in
+ * `index.js` (external), where it names {@link IDEMPOTENCY_FILE}, since both files sit at the archive root.
+ */
+const IDEMPOTENCY_SPECIFIER = "./idempotency";
+
 /** A bundled handler, ready for `aws.lambda.Function`'s `code`, `handler` and `runtime`. */
 export interface HandlerBundle {
-  /** The archive: `index.js` (+ `index.js.map`) and, for native handlers, `node_modules/...`. */
+  /**
+   * The archive: `index.js` and `idempotency.js` (+ their `.map` files when asked) and, for native
+   * handlers, `node_modules/...`.
+   */
   code: pulumi.asset.AssetArchive;
   /** The handler setting. */
   handler: "index.handler";
@@ -83,7 +104,6 @@ const COMMON_PACKAGES = [
   "@aws-lambda-powertools/batch",
   "@aws-lambda-powertools/idempotency",
   "@aws-lambda-powertools/logger",
-  "@aws-lambda-powertools/metrics",
 ] as const;
 
 /** What one handler imports beyond {@link COMMON_PACKAGES}. */
@@ -328,28 +348,39 @@ export function bundleHandler(name: HandlerName, options?: BundleOptions): Handl
 
   const entry = join(resolved.projectRoot, "handlers", name, "index.ts");
   if (!existsSync(entry)) throw new Error(`bundleHandler("${name}"): ${entry} does not exist.`);
+  const layer = join(resolved.projectRoot, ...IDEMPOTENCY_SOURCE);
+  if (!existsSync(layer)) throw new Error(`bundleHandler("${name}"): ${layer} does not exist.`);
   // Loaded here, not at the top: esbuild is an optional peer dependency (checked just above).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { buildSync } = require("esbuild") as typeof esbuild;
-  const result = buildSync({
-    entryPoints: [entry],
-    absWorkingDir: resolved.projectRoot,
-    bundle: true,
-    platform: "node",
-    target: "node22",
-    format: "cjs",
-    external: ["@aws-sdk/*", ...natives],
-    minify: resolved.minify,
-    sourcemap: resolved.sourcemap ? "external" : false,
-    outfile: join(resolved.projectRoot, "dist", name, "index.js"),
-    write: false,
-    logLevel: "silent",
-  });
+  const build = (source: string, file: string, external: string[]) =>
+    buildSync({
+      entryPoints: [source],
+      absWorkingDir: resolved.projectRoot,
+      bundle: true,
+      platform: "node",
+      target: "node22",
+      format: "cjs",
+      external: ["@aws-sdk/*", ...natives, ...external],
+      // import() becomes require(): "./idempotency" then finds idempotency.js (ESM import() would not).
+      supported: { "dynamic-import": false },
+      minify: resolved.minify,
+      sourcemap: resolved.sourcemap ? "external" : false,
+      outfile: join(resolved.projectRoot, "dist", name, file),
+      write: false,
+      logLevel: "silent",
+    }).outputFiles.map((output) => ({
+      archivePath: output.path.endsWith(".map") ? `${file}.map` : file,
+      output,
+    }));
+  const outputs = [
+    ...build(entry, "index.js", [IDEMPOTENCY_SPECIFIER]),
+    ...build(layer, IDEMPOTENCY_FILE, []),
+  ];
 
   const assets: Record<string, pulumi.asset.Asset> = {};
   const files: Record<string, number> = {};
-  for (const output of result.outputFiles) {
-    const archivePath = output.path.endsWith(".map") ? "index.js.map" : "index.js";
+  for (const { archivePath, output } of outputs) {
     assets[archivePath] = new pulumi.asset.StringAsset(output.text);
     files[archivePath] = output.contents.byteLength;
   }
@@ -379,7 +410,7 @@ export function bundleHandler(name: HandlerName, options?: BundleOptions): Handl
 
 /**
  * Writes a bundle's files into a directory (for inspection, the benchmark, or a local run):
- * `index.js` and, for native handlers, `node_modules/...`.
+ * `index.js`, `idempotency.js` and, for native handlers, `node_modules/...`.
  *
  * @param bundle - what {@link bundleHandler} returned.
  * @param dir - the target directory, created if needed.

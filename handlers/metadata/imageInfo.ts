@@ -2,8 +2,24 @@
  * Image dimensions (sharp) and EXIF (exifr) from the first bytes of an object: enough for the
  * headers of JPEG, PNG, WebP, GIF, TIFF and AVIF/HEIF files without reading the whole image.
  */
-import exifr from "exifr";
+import type ExifrModule from "exifr";
 import { lazySharp } from "../shared/lazySharp";
+
+let exifrLoaded: typeof ExifrModule | undefined;
+
+/**
+ * exifr, required on the first image: 75 KiB of the bundle that deletes, PDFs and other objects
+ * that are not images never evaluate, so it stays out of the cold start.
+ */
+function exifr(): typeof ExifrModule {
+  if (exifrLoaded === undefined) {
+    // A plain require inside the function: the bundle wraps exifr and evaluates it only here.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const loaded = require("exifr") as { default?: typeof ExifrModule } & typeof ExifrModule;
+    exifrLoaded = loaded.default ?? loaded;
+  }
+  return exifrLoaded;
+}
 
 /** Dimensions and format, as sharp reads them from the header. */
 export interface ImageDimensions {
@@ -72,9 +88,10 @@ export async function readDimensions(header: Buffer): Promise<ImageDimensions | 
  * @param header - the first bytes of the object.
  */
 export async function readExif(header: Buffer): Promise<ExifSummary | undefined> {
+  const reader = exifr(); // outside the try: a failure to load exifr is not "no EXIF"
   let parsed: unknown;
   try {
-    parsed = await exifr.parse(header, {
+    parsed = await reader.parse(header, {
       tiff: true,
       exif: true,
       gps: true,

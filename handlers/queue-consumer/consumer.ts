@@ -7,7 +7,7 @@
  */
 import type { Context, SQSBatchResponse } from "aws-lambda";
 import type { S3ObjectEvent } from "../shared/events";
-import type { IdempotentObjectRunner } from "../shared/idempotencySettings";
+import type { IdempotentObjectRunner } from "../shared/idempotencyTypes";
 import type { StructuredLogger } from "../shared/logging";
 import { createObjectHandler } from "../shared/objectHandler";
 import type { ObjectOutcome } from "../shared/outcome";

@@ -247,8 +247,14 @@ const parseableUrls = new Set<string>();
  * Whether `new URL(text)` succeeds. The URLs of one topic repeat in every message of a batch, so
  * the ones that parsed are remembered (at most 256).
  */
+let lastParseable = "";
+
 const canParseUrl = (text: string): boolean => {
-  if (parseableUrls.has(text)) return true;
+  // The same URL as the record before (one topic's certificate URL): a string comparison, no hashing.
+  if (text === lastParseable || parseableUrls.has(text)) {
+    lastParseable = text;
+    return true;
+  }
   let ok: boolean;
   if (typeof URL.canParse === "function") ok = URL.canParse(text);
   else {
@@ -262,6 +268,7 @@ const canParseUrl = (text: string): boolean => {
   if (ok) {
     if (parseableUrls.size >= 256) parseableUrls.clear();
     parseableUrls.add(text);
+    lastParseable = text;
   }
   return ok;
 };
@@ -285,9 +292,24 @@ const helpers = {
   isObject,
   isPlainObject: (v: unknown) => isPlainObject(v),
   canParseUrl,
-  strictOk,
   ISO_DATETIME,
+  HEX,
+  EVENT_NAMES,
+  /** A plain object inherits only from it: an own-field check is needed only for its own keys. */
+  OP: Object.prototype as Record<string, unknown>,
 };
+
+/** The strict check of `value` as straight-line code (what {@link strictOk} does). */
+function strictCode(strict: Strict, value: string): string {
+  switch (strict) {
+    case "size":
+      return `Number.isInteger(${value}) && ${value} >= 0`;
+    case "eventName":
+      return `h.EVENT_NAMES.has(${value}.startsWith("s3:") ? ${value}.slice(3) : ${value})`;
+    case "hex":
+      return `h.HEX.test(${value})`;
+  }
+}
 
 /**
  * The statements that check variable `v${depth}` against `shape`, returning false at the first
@@ -299,7 +321,7 @@ function guardCode(shape: Shape, depth: number): string {
   const lines: string[] = [];
   const nullCheck = `${v} === undefined ? ${shape.optional} : ${v} === null ? ${shape.nullable} : `;
   const strict = (value: string) =>
-    shape.strict === undefined ? "" : ` && h.strictOk(${JSON.stringify(shape.strict)}, ${value})`;
+    shape.strict === undefined ? "" : ` && ${strictCode(shape.strict, value)}`;
   switch (shape.kind) {
     case "string":
       lines.push(`if (!(${nullCheck}(typeof ${v} === "string"${strict(v)}))) return false;`);

@@ -11,7 +11,7 @@ import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { idempotencyKey, S3ObjectEvent } from "./events";
-import type { IdempotencySettings, IdempotentObjectRunner } from "./idempotencySettings";
+import type { IdempotencySettings, IdempotentObjectRunner } from "./idempotencyTypes";
 import type { ObjectOutcome } from "./outcome";
 
 /**

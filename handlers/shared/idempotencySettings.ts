@@ -2,29 +2,17 @@
  * Whether and how object events are made idempotent, read from IDEMPOTENCY_TABLE and
  * IDEMPOTENCY_TTL_SECONDS, and the lazy loading of the layer itself: Powertools idempotency and the
  * DynamoDB client are only loaded when a table is configured, so a handler without one does not
- * pay for them at cold start.
+ * pay for them at cold start. In the Lambda archive the layer is a file of its own, `idempotency.js`
+ * beside `index.js` (components/handlerBundle keeps `import("./idempotency")` external), so
+ * `index.js` does not carry it either.
  */
-import type { Context } from "aws-lambda";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { ConfigReader } from "./config";
 import type { S3ObjectEvent } from "./events";
+import type { IdempotencySettings, IdempotentObjectRunner } from "./idempotencyTypes";
 import type { ObjectOutcome } from "./outcome";
 
-/** Where and for how long outcomes are remembered. */
-export interface IdempotencySettings {
-  /** The DynamoDB table (partition key `id`, string; TTL attribute `expiration`). */
-  tableName: string;
-  /** How long a completed outcome is remembered, in seconds. */
-  expiresAfterSeconds: number;
-}
-
-/** A per-object function made idempotent. */
-export interface IdempotentObjectRunner {
-  /** Runs the work once per idempotency key; duplicates get the stored outcome, marked `duplicate`. */
-  run(event: S3ObjectEvent): Promise<ObjectOutcome>;
-  /** Hands the invocation's context over, so an in-progress record expires with the invocation. */
-  registerContext(context: Context): void;
-}
+export type { IdempotencySettings, IdempotentObjectRunner } from "./idempotencyTypes";
 
 /**
  * Reads IDEMPOTENCY_TABLE and IDEMPOTENCY_TTL_SECONDS (default 3600); undefined when the table is unset.

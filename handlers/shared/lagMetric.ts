@@ -18,9 +18,9 @@ export const LAG_METRIC = "DeliveryLag";
 export const LAG_UNIT = "Milliseconds";
 
 /**
- * The `service` dimension Powertools Metrics adds to every dimension set: fixed, so an alarm can
- * name the exact dimensions (a `POWERTOOLS_SERVICE_NAME` in the function's environment does not
- * change it).
+ * The `service` dimension of every dimension set (where Powertools Metrics puts its service name):
+ * fixed, so an alarm can name the exact dimensions (a `POWERTOOLS_SERVICE_NAME` in the function's
+ * environment does not change it).
  */
 export const LAG_SERVICE = "s3-event-routes";
 

@@ -8,7 +8,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSRecord } from "aws-lambda";
 import { describeShape, parseS3Notifications, S3NotificationError, S3ObjectEvent } from "./events";
-import type { IdempotentObjectRunner } from "./idempotencySettings";
+import type { IdempotentObjectRunner } from "./idempotencyTypes";
 import type { StructuredLogger } from "./logging";
 import type { ObjectOutcome } from "./outcome";
 

@@ -3,9 +3,12 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { StringAsset } from "@pulumi/pulumi/asset";
 import {
+  BundleOptions,
   bundleHandler,
   HANDLER_NAMES,
+  IDEMPOTENCY_FILE,
   HandlerName,
   LambdaArchitecture,
   writeBundle,
@@ -47,7 +50,7 @@ describe("bundleHandler", function () {
   this.timeout(20_000);
 
   for (const name of HANDLER_NAMES) {
-    it(`${name}: one minified CJS index.js, @aws-sdk external, Lambda settings`, function () {
+    it(`${name}: index.js and idempotency.js, minified CJS, @aws-sdk external, Lambda settings`, async function () {
       const native = name === "thumbnail" || name === "metadata";
       if (native && !installed("x86_64")) this.skip();
       const bundle = bundleHandler(name);
@@ -57,13 +60,46 @@ describe("bundleHandler", function () {
         bundle.size,
         Object.values(bundle.files).reduce((a, b) => a + b, 0),
       );
-      assert.equal(Object.keys(bundle.files).includes("index.js.map"), false);
+      const archive = Object.keys(bundle.files);
+      assert.deepEqual(
+        archive.filter((f) => !f.startsWith("node_modules/")),
+        ["index.js", IDEMPOTENCY_FILE],
+      );
+      assert.equal(IDEMPOTENCY_FILE, "idempotency.js");
       assert.equal(
-        Object.keys(bundle.files).some((f) => f.startsWith("node_modules/")),
+        archive.some((f) => f.startsWith("node_modules/")),
         native,
       );
+      const assets = await bundle.code.assets;
+      const text = async (file: string) => (await (assets[file] as StringAsset).text) ?? "";
+      const index = await text("index.js");
+      const layer = await text(IDEMPOTENCY_FILE);
+      // index.js requires the layer by its archive name, once, and carries none of its code.
+      assert.equal(index.split('require("./idempotency")').length - 1, 1);
+      for (const marker of ["eventKeyJmesPath", "IdempotencyItemAlreadyExistsError", "JMESPath"]) {
+        assert.equal(index.includes(marker), false, `index.js does not contain ${marker}`);
+        assert.equal(layer.includes(marker), true, `${IDEMPOTENCY_FILE} contains ${marker}`);
+      }
+      // Only the metadata handler uses DynamoDB itself (its object index).
+      assert.equal(index.includes('require("@aws-sdk/client-dynamodb")'), name === "metadata");
+      assert.equal(layer.includes('require("@aws-sdk/client-dynamodb")'), true, "the SDK stays external");
     });
   }
+
+  it("builds the same archive twice: the same bytes, so the same asset hashes", async () => {
+    const texts = async (options: BundleOptions) => {
+      const assets = await bundleHandler("replicate", options).code.assets;
+      return Promise.all(["index.js", IDEMPOTENCY_FILE].map(async (f) => (assets[f] as StringAsset).text));
+    };
+    // Two option sets that differ only in what the cache keys on, so esbuild runs twice.
+    const first = await texts({ nodeModules: MODULES });
+    const second = await texts({ nodeModules: `${MODULES}/` });
+    assert.notEqual(
+      bundleHandler("replicate", { nodeModules: MODULES }),
+      bundleHandler("replicate", { nodeModules: `${MODULES}/` }),
+    );
+    assert.deepEqual(second, first);
+  });
 
   it("caches per process: the same call returns the same bundle", () => {
     assert.equal(bundleHandler("queue-consumer"), bundleHandler("queue-consumer"));
@@ -129,14 +165,18 @@ describe("bundleHandler", function () {
     try {
       await writeBundle(bundleHandler("queue-consumer"), dir);
       const event = readFileSync(join(ROOT, "tests", "fixtures", "events", "sqs-s3-put.json"), "utf8");
-      const out = runBundle(
-        dir,
-        `require("./index.js").handler(${event}, { getRemainingTimeInMillis: () => 1000 }).then((r) => console.log(JSON.stringify(r)))`,
-        { DELIVERY_LAG_TARGET: "consumer" },
-      );
+      // Runs the handler on `input`, then prints its result and which files of the archive were loaded.
+      const run = (input: string) =>
+        [
+          `require("./index.js").handler(${input}, { getRemainingTimeInMillis: () => 1000 }).then((r) => {`,
+          `  const loaded = Object.keys(require.cache).filter((p) => p.startsWith(${JSON.stringify(dir + "/")}));`,
+          `  console.log(JSON.stringify({ result: r, loaded: loaded.map((p) => p.slice(${dir.length + 1})) }));`,
+          `});`,
+        ].join("\n");
+      const out = runBundle(dir, run(event), { DELIVERY_LAG_TARGET: "consumer" });
       const [metric, result] = out.trim().split("\n");
-      assert.equal(result, '{"batchItemFailures":[]}');
-      // The delivery-lag metric, one EMF line per record, printed by Powertools Metrics inside the bundle.
+      assert.deepStrictEqual(JSON.parse(result), { result: { batchItemFailures: [] }, loaded: ["index.js"] });
+      // The delivery-lag metric, one EMF line per record, written by the handler inside the bundle.
       const emf = JSON.parse(metric) as Record<string, unknown>;
       assert.deepStrictEqual(
         [emf.service, emf.Target, emf.Path, typeof emf.DeliveryLag],
@@ -146,15 +186,11 @@ describe("bundleHandler", function () {
         join(ROOT, "tests", "fixtures", "events", "sqs-s3-test-event.json"),
         "utf8",
       );
-      const withLayer = runBundle(
-        dir,
-        `require("./index.js").handler(${testEvent}, { getRemainingTimeInMillis: () => 1000 }).then((r) => console.log(JSON.stringify(r)))`,
-        { IDEMPOTENCY_TABLE: "idempotency" },
-      );
-      assert.equal(
-        withLayer.trim(),
-        '{"batchItemFailures":[]}',
-        "the lazily loaded idempotency layer resolves inside the bundle",
+      const withLayer = runBundle(dir, run(testEvent), { IDEMPOTENCY_TABLE: "idempotency" });
+      assert.deepStrictEqual(
+        JSON.parse(withLayer),
+        { result: { batchItemFailures: [] }, loaded: ["index.js", IDEMPOTENCY_FILE] },
+        "the idempotency layer is loaded from its own file of the archive, only when configured",
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });

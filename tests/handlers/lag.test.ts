@@ -118,6 +118,51 @@ describe("delivery lag", () => {
     assert.deepStrictEqual(lines.map(withoutTimestamp), [emf("replicator-3f9a2c1", "s3", 0)]);
   });
 
+  it("writes the line Powertools Metrics wrote, key for key, on stdout", async () => {
+    const work = withDeliveryLag(async () => undefined, {
+      env: { DELIVERY_LAG_TARGET: 'odd "name"' },
+      now: () => EVENT_TIME + 7,
+    });
+    const [line] = await stdoutOf(() => work(parseS3Notifications(fixture("s3-put.json"))[0]));
+    assert.equal(
+      line.replace(/"Timestamp":\d+,/, '"Timestamp":T,'),
+      '{"_aws":{"Timestamp":T,"CloudWatchMetrics":[{"Namespace":"S3EventRoutes","Dimensions":[["service","Target","Path"],' +
+        '["service","Target"]],"Metrics":[{"Name":"DeliveryLag","Unit":"Milliseconds"}]}]},"service":"s3-event-routes",' +
+        '"Target":"odd \\"name\\"","Path":"s3","DeliveryLag":7}',
+    );
+  });
+
+  it("is switched off as Powertools Metrics was: POWERTOOLS_METRICS_DISABLED, else POWERTOOLS_DEV", async () => {
+    const linesWith = async (variables: Record<string, string>) => {
+      Object.assign(process.env, variables);
+      try {
+        const work = withDeliveryLag(async () => undefined, { env: { DELIVERY_LAG_TARGET: "t" } });
+        return (await stdoutOf(() => work(parseS3Notifications(fixture("s3-put.json"))[0]))).length;
+      } finally {
+        for (const name of Object.keys(variables)) delete process.env[name];
+      }
+    };
+    assert.deepStrictEqual(
+      [
+        await linesWith({ POWERTOOLS_METRICS_DISABLED: " TRUE " }),
+        await linesWith({ POWERTOOLS_METRICS_DISABLED: "1" }),
+        await linesWith({ POWERTOOLS_DEV: "yes" }),
+        await linesWith({ POWERTOOLS_DEV: "true", POWERTOOLS_METRICS_DISABLED: "false" }),
+        await linesWith({ POWERTOOLS_DEV: "maybe" }),
+        await linesWith({ POWERTOOLS_METRICS_DISABLED: "off" }),
+      ],
+      [0, 0, 0, 1, 1, 1],
+    );
+    process.env.POWERTOOLS_METRICS_DISABLED = "maybe";
+    try {
+      assert.throws(() => withDeliveryLag(async () => undefined), {
+        message: "Environment variable POWERTOOLS_METRICS_DISABLED must be a boolean",
+      });
+    } finally {
+      delete process.env.POWERTOOLS_METRICS_DISABLED;
+    }
+  });
+
   it("computes the figure and its percentiles the same way for the local loop", () => {
     assert.equal(deliveryLagMs("2025-11-12T10:15:30.000Z", EVENT_TIME + 1_500), 1_500);
     assert.equal(deliveryLagMs("not a time", EVENT_TIME), undefined);

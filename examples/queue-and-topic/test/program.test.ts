@@ -21,7 +21,6 @@ const BUNDLING_PACKAGES = [
   "@aws-lambda-powertools/batch",
   "@aws-lambda-powertools/idempotency",
   "@aws-lambda-powertools/logger",
-  "@aws-lambda-powertools/metrics",
 ];
 
 installMockEngine({
