@@ -41,9 +41,9 @@ export interface BundleOptions {
   /** Minify `index.js`. Default true. */
   minify?: boolean;
   /**
-   * The directory holding `handlers/<name>/index.ts`. Default: the root of this package, found from
-   * this module's own location, so it is the repository in development and
-   * `node_modules/s3-event-routes` once installed (the package ships the handlers' TypeScript sources).
+   * The directory holding the handlers: their sources `handlers/<name>/index.ts` (this repository),
+   * else their build `dist/handlers/<name>/index.js` (the installed package, which ships the build
+   * and no sources). Default: the root of this package, found from this module's own location.
    */
   projectRoot?: string;
   /**
@@ -61,8 +61,20 @@ export interface BundleOptions {
  */
 export const IDEMPOTENCY_FILE = "idempotency.js";
 
-/** The idempotency layer's source, from the package root. */
-const IDEMPOTENCY_SOURCE = ["handlers", "shared", "idempotency.ts"] as const;
+/** The idempotency layer's module, from the handlers' directory. */
+const IDEMPOTENCY_MODULE = ["shared", "idempotency"] as const;
+
+/**
+ * Where a handler module is, from the package root: its TypeScript source when the sources are
+ * there (this repository), else its compiled JavaScript (the installed package).
+ *
+ * @param parts - the path under handlers/, without extension (e.g. `["thumbnail", "index"]`).
+ * @internal
+ */
+export function handlerModule(projectRoot: string, parts: readonly string[]): string {
+  const source = join(projectRoot, "handlers", ...parts) + ".ts";
+  return existsSync(source) ? source : join(projectRoot, "dist", "handlers", ...parts) + ".js";
+}
 
 /**
  * The specifier handlers/shared/idempotencySettings.ts loads the layer with: left as it is in
@@ -259,13 +271,13 @@ function peerRange(name: string): string | undefined {
 /**
  * The packages {@link handlerPackages} lists that are not installed where they are looked up: esbuild
  * where Node resolves it from this module, sharp in `nodeModules`, the rest where esbuild resolves the
- * handler's imports (from `<projectRoot>/handlers/<name>/` upwards).
+ * handler's imports (from the handler's directory upwards).
  *
  * @internal
  */
 export function missingHandlerPackages(name: HandlerName, options?: BundleOptions): string[] {
   const resolved = resolveOptions(options);
-  const from = join(resolved.projectRoot, "handlers", name);
+  const from = dirname(handlerModule(resolved.projectRoot, [name, "index"]));
   const top = parse(from).root;
   return handlerPackages(name).filter((pkg) => {
     if (pkg === "esbuild") return !loadable("esbuild");
@@ -346,9 +358,9 @@ export function bundleHandler(name: HandlerName, options?: BundleOptions): Handl
   const natives = NATIVE_MODULES[name];
   const packages = natives.includes("sharp") ? sharpPackages(name, resolved) : [];
 
-  const entry = join(resolved.projectRoot, "handlers", name, "index.ts");
+  const entry = handlerModule(resolved.projectRoot, [name, "index"]);
   if (!existsSync(entry)) throw new Error(`bundleHandler("${name}"): ${entry} does not exist.`);
-  const layer = join(resolved.projectRoot, ...IDEMPOTENCY_SOURCE);
+  const layer = handlerModule(resolved.projectRoot, IDEMPOTENCY_MODULE);
   if (!existsSync(layer)) throw new Error(`bundleHandler("${name}"): ${layer} does not exist.`);
   // Loaded here, not at the top: esbuild is an optional peer dependency (checked just above).
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -112,12 +112,14 @@ function pack(): PackResult {
     "dist/policies/all.js",
     "dist/policies/all.d.ts",
     "dist/cli/main.js",
-    "model/objectFilter.ts",
-    ...HANDLER_NAMES.map((name) => `handlers/${name}/index.ts`),
+    ...HANDLER_NAMES.map((name) => `dist/handlers/${name}/index.js`),
+    "dist/handlers/shared/idempotency.js",
   ];
   const missing = required.filter((p) => !paths.includes(p));
   const leaked = paths.filter((p) =>
-    /^(tests|bench|examples|scripts|policies|docs|handlers\/testing)\/|\.test\.|\.tsbuildinfo$/.test(p),
+    /^(tests|bench|examples|scripts|policies|docs|handlers|components|model|cli)\/|\.test\.|\.tsbuildinfo$/.test(
+      p,
+    ),
   );
   if (missing.length > 0 || leaked.length > 0) {
     throw new Error(
