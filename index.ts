@@ -9,12 +9,12 @@ import {
   BucketEvents,
   EncryptionKey,
   EventBucket,
-  metadataIndexHandler,
+  MetadataIndexHandler,
   QueueTarget,
-  queueConsumerHandler,
-  replicationHandler,
+  QueueConsumerHandler,
+  ReplicationHandler,
   StateMachineTarget,
-  thumbnailHandler,
+  ThumbnailHandler,
   TopicTarget,
   WebhookTarget,
   Subscription,
@@ -38,21 +38,21 @@ const uploads = new EventBucket("uploads", stateful);
 const replica = new EventBucket("replica", stateful);
 
 // Image uploads → thumbnails (written under thumbnails/, outside the routes' filters).
-const thumbnails = thumbnailHandler("thumbnails", {
+const thumbnails = new ThumbnailHandler("thumbnails", {
   ...handlerSettings,
   destination: { bucket: uploads, prefix: "thumbnails/" },
   sizes: cfg.thumbnailSizes,
   format: cfg.thumbnailFormat,
 });
 // Uploads → metadata and search index.
-const searchIndex = metadataIndexHandler("search-index", handlerSettings);
+const searchIndex = new MetadataIndexHandler("search-index", handlerSettings);
 // Exports → replication to the replica bucket, deletes included.
-const replicator = replicationHandler("replicator", {
+const replicator = new ReplicationHandler("replicator", {
   ...handlerSettings,
   destination: { bucket: replica, prefix: "exports/" },
 });
 // Shared files → an activity topic fanned out to email, SMS and a queue analysed in batches.
-const analyst = queueConsumerHandler("analysis-consumer", handlerSettings);
+const analyst = new QueueConsumerHandler("analysis-consumer", handlerSettings);
 const analysis = new QueueTarget("analysis", {
   consumer: { function: analyst.target },
   kmsKey: key,

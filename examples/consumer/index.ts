@@ -6,12 +6,12 @@
  * Configuration (Pulumi.dev.yaml): `uploadPrefix`, `partnerUrl`, `partnerApiKey` (secret).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { EventBucket, QueueTarget, WebhookTarget, queueConsumerHandler } from "s3-event-routes";
+import { EventBucket, QueueTarget, WebhookTarget, QueueConsumerHandler } from "s3-event-routes";
 
 const config = new pulumi.Config();
 const prefix = config.get("uploadPrefix") ?? "uploads/";
 
-const consumer = queueConsumerHandler("ingest-consumer");
+const consumer = new QueueConsumerHandler("ingest-consumer");
 const ingest = new QueueTarget("ingest", { consumer: { function: consumer.target } });
 
 const partner = new WebhookTarget("partner", {

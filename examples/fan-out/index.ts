@@ -14,12 +14,12 @@ import {
   QueueTarget,
   StateMachineTarget,
   WebhookTarget,
-  queueConsumerHandler,
+  QueueConsumerHandler,
 } from "s3-event-routes";
 
 const config = new pulumi.Config();
 
-const consumer = queueConsumerHandler("analysis-consumer");
+const consumer = new QueueConsumerHandler("analysis-consumer");
 const analysis = new QueueTarget("analysis", { consumer: { function: consumer.target, batchSize: 10 } });
 
 const partner = new WebhookTarget("partner", {

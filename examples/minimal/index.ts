@@ -3,10 +3,10 @@
  * `thumbnails/` of the same bucket, made by the packaged thumbnail handler (bundled with esbuild
  * from the installed package when the program runs; no closure is serialized).
  */
-import { EventBucket, thumbnailHandler } from "s3-event-routes";
+import { EventBucket, ThumbnailHandler } from "s3-event-routes";
 
 const photos = new EventBucket("photos");
-const thumbnails = thumbnailHandler("thumbnails", { destination: { bucket: photos }, sizes: [256] });
+const thumbnails = new ThumbnailHandler("thumbnails", { destination: { bucket: photos }, sizes: [256] });
 photos.addRoute({
   name: "new-photos",
   events: ["created"],
