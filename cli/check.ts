@@ -3,7 +3,7 @@
  * processes, evaluates the s3-event-routes policy pack on what they register, and prints the
  * violations.
  *
- *     node -r ts-node/register/transpile-only cli/check.ts [--json] [--stack <env>] [--jobs <n>] [<program.ts> ...]
+ *     s3-event-routes check [<program|dir>...] [--json] [--stack <name>] [--jobs <n>] [--cwd <dir>]
  *
  * Without a program it checks `./index.ts`. Configuration comes from `Pulumi.<stack>.yaml` next to
  * the program's `Pulumi.yaml` (stack `dev` by default). Several programs are shared out between up
