@@ -5,8 +5,9 @@
  *
  *     s3-event-routes check [<program|dir>...] [--json] [--stack <name>] [--jobs <n>] [--cwd <dir>]
  *
- * Without a program it checks `./index.ts`. Configuration comes from `Pulumi.<stack>.yaml` next to
- * the program's `Pulumi.yaml` (stack `dev` by default). Several programs are shared out between up
+ * Without a program it checks the project at `--cwd` (its entry point). Configuration comes from
+ * `Pulumi.<stack>.yaml` next to each program's `Pulumi.yaml` (`--stack`, else the project's only
+ * stack file, else `dev`). Several programs are shared out between up
  * to `--jobs` children (default: the number of CPUs), each running its share one after another.
  *
  * Exit status: 0 when no mandatory policy is violated, 1 when one is, 2 when a program (or a
