@@ -68,7 +68,7 @@ export const COMMON_OPTIONS: readonly OptionSpec[] = [
   {
     name: "cwd",
     value: "<dir>",
-    doc: "the Pulumi project to act on (its Pulumi.yaml); default: the current directory or the nearest one above it",
+    doc: "run as if in <dir>: the project is the nearest Pulumi.yaml at or above it, relative paths start there",
   },
   {
     name: "stack",

@@ -36,13 +36,16 @@ export class ProgramError extends Error {
 }
 
 /**
- * Runs the workspace's program.
+ * Runs the workspace's program from its project directory, as Pulumi's host does (a program may
+ * read files relative to it, and its file assets are resolved against it): the process's working
+ * directory is the project's from then on, so resolve paths the user gave before calling this.
  *
  * @throws ProgramError when the program (or its beforeExit phase) raised errors.
  */
 export async function evaluateWorkspace(ws: Workspace, accountId = OFFLINE_ACCOUNT_ID): Promise<Evaluation> {
   // The program's compiler and its own @pulumi/pulumi first; the mock engine then loads against
   // that same copy (a second copy would wait for a monitor that does not exist).
+  process.chdir(ws.dir);
   const load = prepareProgramRuntime(ws.project);
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { installMockEngine } = require("../components/testing/mockEngine") as typeof MockEngine;

@@ -68,7 +68,7 @@ function printPlan(
     out(`  ${g.type} "${g.name}" (${g.resources.length}): ${summary}`);
   }
   out(`\nRoutes: ${plan.routes.length}\n`);
-  out(table(routeRows(plan.routes)));
+  out(plan.routes.length ? table(routeRows(plan.routes)) : "  (no S3 event routes in this stack)");
   for (const line of waitingLines(plan.routes)) out(line);
   const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
   out(
@@ -123,6 +123,7 @@ export async function planStack(
         "the plan runs the program in its own process without them (the check command applies them).",
     );
   const shown = relative(process.cwd(), workspace.project.entry) || workspace.project.entry;
+  // (evaluateWorkspace moves the process into the project directory: `shown` is from where the user is.)
   const done = progress(`evaluating ${shown} for stack "${workspace.stack}" offline`);
   let resources: RecordedResource[];
   try {
@@ -169,12 +170,16 @@ const spec: CommandSpec = withCommonOptions({
 async function run(args: ParsedArgs): Promise<number> {
   if (args.options["no-diagram"] && args.options.diagram !== undefined)
     throw new Error("--diagram and --no-diagram contradict each other: pass one.");
+  // Paths as the user gave them, from --cwd or where the user is (the program then runs from its project).
+  const here = process.cwd();
+  const given = stringOption(args, "diagram");
+  const givenDiagram =
+    given === undefined ? undefined : resolve(here, stringOption(args, "cwd") ?? ".", given);
   const { workspace, resources, plan, violations, policyCount } = await planStack(args);
   const mandatory = violations.some((v) => v.enforcementLevel === "mandatory");
   let diagramFile: string | undefined;
   if (!args.options["no-diagram"]) {
-    const given = stringOption(args, "diagram");
-    diagramFile = given ? resolve(given) : resolve(workspace.dir, "docs", `routes-${workspace.stack}.md`);
+    diagramFile = givenDiagram ?? resolve(workspace.dir, "docs", `routes-${workspace.stack}.md`);
     assertWritable(diagramFile, workspace.dir, "--diagram");
     mkdirSync(dirname(diagramFile), { recursive: true });
     writeFileSync(
@@ -182,7 +187,7 @@ async function run(args: ParsedArgs): Promise<number> {
       mermaidDiagram(plan.routes, `Routes of stack "${workspace.stack}"`, resources),
     );
   }
-  const shownDiagram = diagramFile && (relative(process.cwd(), diagramFile) || diagramFile);
+  const shownDiagram = diagramFile && (relative(here, diagramFile) || diagramFile);
   if (args.options.json) {
     out(
       JSON.stringify(

@@ -102,7 +102,7 @@ describe("the command line", () => {
         "Options (in any order, before or after the arguments):",
         "  --json          j",
         "  --event <type>  t",
-        "  --cwd <dir>     the Pulumi project to act on (its Pulumi.yaml); default: the current directory or the nearest one above it",
+        "  --cwd <dir>     run as if in <dir>: the project is the nearest Pulumi.yaml at or above it, relative paths start there",
         "  --stack <name>  the stack whose Pulumi.<name>.yaml is read; default: the project's only stack file, else dev",
         "",
         "Exit status: 0.",
