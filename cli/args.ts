@@ -33,8 +33,6 @@ export interface PositionalSpec {
 export interface CommandSpec {
   /** Its name, e.g. `plan`. */
   name: string;
-  /** One line saying what it does (the overview's line). */
-  summary: string;
   /** What `--help` prints after the usage line. */
   description: string;
   /** Its positionals, in order. */

@@ -49,7 +49,6 @@ export interface CheckOptions {
 
 const spec: CommandSpec = withCommonOptions({
   name: "check",
-  summary: "run the policy pack on Pulumi programs (yours or plain @pulumi/aws ones), offline",
   description:
     "Runs each program under Pulumi mocks, in child processes, as Pulumi's Node.js host would (Pulumi.yaml main,\n" +
     "runtime options, tsconfig, ES modules, the program's own @pulumi/pulumi), with its stack's configuration,\n" +

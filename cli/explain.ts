@@ -15,7 +15,6 @@ const DEFAULT_EVENT = "s3:ObjectCreated:Put";
 
 const spec: CommandSpec = withCommonOptions({
   name: "explain",
-  summary: "say which targets an event on a key reaches, and why",
   description:
     "Evaluates the stack offline (as plan does) and, for an S3 event on an object key, says route by route\n" +
     "whether the event reaches its target and why: the event names it receives, its prefix/suffix filter as\n" +

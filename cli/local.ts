@@ -13,9 +13,9 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { CommandSpec, numberOption, ParsedArgs, stringOption, withCommonOptions } from "./args";
 import { Command } from "./command";
+import { peerRange } from "../components/packageRoot";
 import { assertWritable, BIN } from "./packageRoot";
-import { findProjectDir } from "./stackFiles";
-import { defaultStack } from "./workspace";
+import { defaultStack, projectDirOf } from "./workspace";
 import type * as Demo from "./local/demo";
 import type * as Loop from "./local/loop";
 import type { LocalLoop } from "./local/loop";
@@ -35,7 +35,6 @@ interface Args {
 
 const spec: CommandSpec = withCommonOptions({
   name: "local",
-  summary: "run the stack's routes locally: a real S3 server, the handlers in-process",
   description:
     "Evaluates the stack offline (as plan does), starts a real S3-compatible server (s3rver) on 127.0.0.1 with\n" +
     "the stack's buckets, and delivers every object event along the stack's routes to the reference handlers\n" +
@@ -77,12 +76,11 @@ const spec: CommandSpec = withCommonOptions({
     "Exit status: 0 every delivery settled as expected, 1 a delivery failed unexpectedly or did not settle, 2 the program failed or the arguments are wrong.",
 });
 
-function localArgs(args: ParsedArgs, dir: string): Args {
+function localArgs(args: ParsedArgs, cwd: string, dir: string): Args {
   const number = (name: string, fallback: number) => numberOption(BIN, spec, args, name, fallback);
   const given = stringOption(args, "stack");
   const dataDir = stringOption(args, "data-dir");
   const summaryJson = stringOption(args, "summary-json");
-  const cwd = resolve(stringOption(args, "cwd") ?? ".");
   if (dataDir !== undefined) assertWritable(resolve(cwd, dataDir), dir, "--data-dir");
   if (summaryJson !== undefined) assertWritable(resolve(cwd, summaryJson), dir, "--summary-json");
   return {
@@ -127,12 +125,8 @@ function banner(loop: LocalLoop, args: Args, scratchBucket: string): string[] {
 
 async function run(parsed: ParsedArgs): Promise<number> {
   const start = resolve(stringOption(parsed, "cwd") ?? ".");
-  const dir = findProjectDir(start);
-  if (!dir)
-    throw new Error(
-      `No Pulumi.yaml in ${start} or any directory above it: run this in a Pulumi project, or pass --cwd <project dir>.`,
-    );
-  const args = localArgs(parsed, dir);
+  const dir = projectDirOf(start);
+  const args = localArgs(parsed, start, dir);
   if (stringOption(parsed, "stack") !== undefined && !existsSync(join(dir, `Pulumi.${args.stack}.yaml`)))
     throw new Error(
       `No stack file ${join(dir, `Pulumi.${args.stack}.yaml`)}: create it with "pulumi stack init ${args.stack}", or pass another --stack.`,
@@ -206,14 +200,11 @@ async function run(parsed: ParsedArgs): Promise<number> {
  * What the loop needs that the package does not install (optional peers: only `local` uses them):
  * s3rver, the S3-compatible server, and aws-sdk-client-mock, which stands in for DynamoDB.
  */
-export const LOCAL_PACKAGES: Readonly<Record<string, string>> = {
-  s3rver: "^3.7.1",
-  "aws-sdk-client-mock": "^4.1.0",
-};
+export const LOCAL_PACKAGES: readonly string[] = ["s3rver", "aws-sdk-client-mock"];
 
 /** Fails with the install command when a package the loop needs is missing. */
 function requireLocalPackages(): void {
-  const missing = Object.keys(LOCAL_PACKAGES).filter((name) => {
+  const missing = LOCAL_PACKAGES.filter((name) => {
     try {
       require.resolve(name);
       return false;
@@ -224,7 +215,7 @@ function requireLocalPackages(): void {
   if (missing.length > 0)
     throw new Error(
       `The local loop needs ${missing.join(" and ")}, not installed with the package: ` +
-        `npm install --save-dev ${missing.map((n) => `${n}@${LOCAL_PACKAGES[n]}`).join(" ")}`,
+        `npm install --save-dev ${missing.map((n) => `${n}@${peerRange(n)}`).join(" ")}`,
     );
 }
 

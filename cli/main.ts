@@ -16,6 +16,7 @@ import type { Command } from "./command";
 import { BIN, packageVersion } from "./packageRoot";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
+/** Each command's one-line summary (here, so that the overview loads no command) and its module. */
 const COMMANDS: Record<string, { summary: string; load: () => Command }> = {
   plan: {
     summary: "evaluate the stack offline: resources, routes, policy verdicts and a diagram",

@@ -1,43 +1,18 @@
 /**
- * Where the package itself is installed (the directory of its package.json), and the rule that the
- * command never writes there nor anywhere inside a `node_modules`: a consumer's install must stay
- * as npm left it.
+ * The command's name, its version, and the rule that it never writes inside the installed package
+ * nor anywhere inside a `node_modules`: a consumer's install must stay as npm left it.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { relative, resolve, sep } from "node:path";
+import { packageManifest, packageRoot } from "../components/packageRoot";
 
-/** The package's name, as package.json declares it. */
-export const PACKAGE_NAME = "s3-event-routes";
+export { packageRoot };
 
 /** The command's name (the package's `bin`). */
-export const BIN = PACKAGE_NAME;
-
-let root: string | undefined;
-
-/** The package's root: the nearest directory above this module whose package.json is the package's. */
-export function packageRoot(): string {
-  if (root !== undefined) return root;
-  let dir = __dirname;
-  for (;;) {
-    const file = join(dir, "package.json");
-    if (existsSync(file)) {
-      try {
-        if ((JSON.parse(readFileSync(file, "utf8")) as { name?: unknown }).name === PACKAGE_NAME)
-          return (root = dir);
-      } catch {
-        // Not ours: keep looking.
-      }
-    }
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`${__dirname} is not inside the ${PACKAGE_NAME} package.`);
-    dir = up;
-  }
-}
+export const BIN = "s3-event-routes";
 
 /** The package's version. */
 export function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string })
-    .version;
+  return packageManifest().version;
 }
 
 const inside = (dir: string, file: string) => {

@@ -146,7 +146,6 @@ export async function planStack(
 
 const spec: CommandSpec = withCommonOptions({
   name: "plan",
-  summary: "evaluate the stack offline: resources, routes, policy verdicts and a diagram",
   description:
     "Runs the project's program under Pulumi mocks with the stack's configuration (Pulumi.yaml defaults under\n" +
     "Pulumi.<stack>.yaml; secrets stand in as placeholders) - no AWS account, no Pulumi CLI - and prints the\n" +

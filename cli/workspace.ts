@@ -61,6 +61,20 @@ export function defaultStack(dir: string): string {
 }
 
 /**
+ * The project directory for `start`: the nearest one at or above it holding a Pulumi.yaml.
+ *
+ * @throws Error saying where it looked and what to do.
+ */
+export function projectDirOf(start: string): string {
+  const dir = findProjectDir(start);
+  if (!dir)
+    throw new Error(
+      `No Pulumi.yaml in ${start} or any directory above it: run this in a Pulumi project, or pass --cwd <project dir>.`,
+    );
+  return dir;
+}
+
+/**
  * Finds and reads the project.
  *
  * @throws Error in one sentence naming the directory, file or option at fault and what to do.
@@ -69,11 +83,7 @@ export function openWorkspace(options: WorkspaceOptions = {}): Workspace {
   const start = resolve(options.cwd ?? process.cwd());
   if (!existsSync(start) || !statSync(start).isDirectory())
     throw new Error(`--cwd ${options.cwd}: no such directory.`);
-  const dir = findProjectDir(start);
-  if (!dir)
-    throw new Error(
-      `No Pulumi.yaml in ${start} or any directory above it: run this in a Pulumi project, or pass --cwd <project dir>.`,
-    );
+  const dir = projectDirOf(start);
   const stack = options.stack ?? defaultStack(dir);
   const files = loadStackFiles(dir, stack, options.optionalStackFile ?? options.stack === undefined);
   const notes = [...files.notes];

@@ -21,6 +21,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, parse, relative, sep } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { packageRoot, peerRange } from "./packageRoot";
+
+export { packageRoot } from "./packageRoot";
 import type * as esbuild from "esbuild";
 
 /** The reference handlers that can be bundled. */
@@ -243,17 +246,6 @@ function sharpPackages(
   }));
 }
 
-/**
- * The root of this package: the nearest directory above this module that holds a package.json
- * (`components/` in the repository, `dist/components/` in the published package).
- */
-export function packageRoot(from: string = __dirname): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, "package.json"))) return dir;
-    if (dirname(dir) === dir) throw new Error(`bundleHandler: no package.json at or above ${from}.`);
-  }
-}
-
 /** The `node_modules` directory Node would load sharp from, starting at `projectRoot`. */
 export function nativeModulesDir(projectRoot: string): string {
   for (let dir = projectRoot; ; dir = dirname(dir)) {
@@ -261,11 +253,6 @@ export function nativeModulesDir(projectRoot: string): string {
     if (existsSync(join(candidate, "sharp", "package.json"))) return candidate;
     if (dirname(dir) === dir) return join(projectRoot, "node_modules");
   }
-}
-
-/** The range this package declares for a peer dependency (its package.json), for the install command. */
-function peerRange(name: string): string | undefined {
-  return readPackage(packageRoot()).peerDependencies?.[name];
 }
 
 /**

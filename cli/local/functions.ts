@@ -1,12 +1,13 @@
 /**
  * Lambda functions run in-process: each function of the stack whose code is a reference handler's
- * bundle runs that handler's source (handlers/<name>/index.ts), loaded once with the function's own
- * environment variables — read at module scope, as at a cold start — and invoked with a Lambda
- * context and the function's timeout.
+ * bundle runs that handler's module (handlers/<name>/index.ts here, its build once installed),
+ * loaded once with the function's own environment variables — read at module scope, as at a cold
+ * start — and invoked with a Lambda context and the function's timeout.
  */
 import { randomUUID } from "node:crypto";
 import type { Context } from "aws-lambda";
-import { handlerSource } from "./handlerSources";
+import { handlerModule } from "../../components/handlerBundle";
+import { packageRoot } from "../../components/packageRoot";
 import type { LocalFunction } from "./topology";
 
 /** A handler as Lambda calls it. */
@@ -58,7 +59,8 @@ export class LocalFunctions {
         `${LocalFunctions.label(fn)}: its code is not one of the reference handlers (handlers/*), so it cannot run locally.`,
       );
     }
-    const path = require.resolve(handlerSource(fn.handler));
+    // The module bundleHandler bundles: the sources here, the package's build once installed.
+    const path = require.resolve(handlerModule(packageRoot(), [fn.handler, "index"]));
     const environment: Record<string, string> = {
       ...fn.environment,
       AWS_LAMBDA_FUNCTION_NAME: fn.functionName,

@@ -12,7 +12,7 @@
  * @module s3-event-routes/testing
  */
 import * as pulumi from "@pulumi/pulumi";
-import { answerInvoke } from "./invokes";
+import { answerInvoke, UNKNOWN_VALUE } from "./invokes";
 
 /** One resource registration, as the engine would receive it. */
 export interface RecordedResource {
@@ -411,14 +411,13 @@ export async function runProgram(program: () => unknown, options: RunOptions = {
 const SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /**
  * Turns a serialized property into the plain value a provider (and CrossGuard) sees: unknowns
  * become undefined, secrets are unwrapped (their paths noted), resource references become ids.
  */
 export function plainValue(value: unknown, secrets: string[], path: string): unknown {
-  if (value === UNKNOWN) return undefined;
+  if (value === UNKNOWN_VALUE) return undefined;
   if (Array.isArray(value)) return value.map((v, i) => plainValue(v, secrets, `${path}[${i}]`));
   if (value && typeof value === "object") {
     const obj = value as Record<string, unknown>;

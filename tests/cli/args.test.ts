@@ -4,7 +4,6 @@ import { CommandSpec, helpText, parseArgs, UsageError, withCommonOptions } from 
 
 const spec: CommandSpec = withCommonOptions({
   name: "explain",
-  summary: "s",
   description: "d",
   positionals: [
     { name: "bucket", doc: "b" },
@@ -18,7 +17,6 @@ const spec: CommandSpec = withCommonOptions({
 });
 const variadic: CommandSpec = {
   name: "check",
-  summary: "s",
   description: "d",
   positionals: [{ name: "program", doc: "p", optional: true, variadic: true }],
   options: [{ name: "jobs", value: "<n>", doc: "n" }],
